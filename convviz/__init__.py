@@ -1,0 +1,16 @@
+"""convviz: convolution over volumes, made visible.
+
+Pure NumPy/OpenCV compute; never imports streamlit.
+
+Array conventions (used in every docstring of the package):
+
+- an image or feature volume is ``(H, W, C)`` float32; images are in [0, 1];
+- a filter bank is ``(K, kh, kw, C)`` float32: K filters, each kh x kw x C;
+- a convolution output is ``(H', W', K)`` float32.
+"""
+
+# Each line below belongs to one module; keep one import line per module so that parallel work
+# on different modules does not collide.
+from convviz.samples import SAMPLES, list_samples, load_sample  # noqa: F401
+
+__version__ = "0.1.0"
