@@ -1,0 +1,215 @@
+"""Shared input checks for the public entry points of ``convviz`` (private module).
+
+Dtype policy (the one place it is written down; public docstrings refer here):
+
+- ``uint8`` arrays are pixel intensities: they are rescaled to [0, 1] with ``/ 255`` in float32 at entry,
+  so there is no wraparound or saturation anywhere later (a negative filter response stays negative).
+- ``bool`` arrays become 0.0 / 1.0.
+- Other integer dtypes (and Python lists of ints) are *numbers*, not intensities: they are converted to
+  float32 by value, which is exact up to 2**24 (the worked examples use small integers).
+- Floating inputs (float16, float32, float64) are converted to float32 once; a float32 input is used as is
+  (no copy). Values too large for float32 become inf and are then refused.
+- Non-finite values (nan, inf) are refused with an error that names the argument.
+- Complex, object, string and other dtypes are refused.
+
+After entry every computation runs in float32; the fast paths make no float64 intermediates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = [
+    "COMPUTE_BUDGET",
+    "MEMORY_BUDGET",
+    "ConvvizValueError",
+    "check_budget",
+    "as_float32_array",
+    "as_float32_volume",
+    "check_finite",
+    "check_ndim",
+    "pair",
+    "positive_int",
+]
+
+
+#: Most multiply-accumulates one call may do (a 4000x3000 RGB image through 32 3x3 filters is 10.4e9,
+#: roughly a quarter of a second here). Larger requests are refused with a message, not attempted.
+COMPUTE_BUDGET = 16_000_000_000
+
+#: Most float32 elements one call may allocate for its result and its padded input (2 GiB).
+MEMORY_BUDGET = 512 * 2**20
+
+
+class ConvvizValueError(ValueError):
+    """A bad argument to a ``convviz`` function; the message is a sentence a student can act on."""
+
+
+def check_budget(what: str, *, macs: int, elements: int) -> None:
+    """Refuse work beyond :data:`COMPUTE_BUDGET` or :data:`MEMORY_BUDGET` with a friendly message.
+
+    Parameters
+    ----------
+    what : str
+        What is being computed, for the message (e.g. ``"conv2d"``).
+    macs : int
+        Multiply-accumulates the call would do.
+    elements : int
+        float32 elements the call would allocate (output plus padded input).
+
+    Examples
+    --------
+    >>> check_budget("conv2d", macs=10**6, elements=10**6)
+    """
+    if macs > COMPUTE_BUDGET:
+        raise ConvvizValueError(
+            f"{what} would need {macs / 1e9:.1f} billion multiply-adds, more than the budget of "
+            f"{COMPUTE_BUDGET / 1e9:.0f} billion: use a smaller image, fewer or smaller filters, "
+            "or a larger stride"
+        )
+    if elements > MEMORY_BUDGET:
+        raise ConvvizValueError(
+            f"{what} would need {elements * 4 / 2**30:.1f} GiB of memory, more than the budget of "
+            f"{MEMORY_BUDGET * 4 / 2**30:.0f} GiB: use a smaller image, fewer filters or less padding"
+        )
+
+
+def _dtype_name(x: object) -> str:
+    return str(getattr(x, "dtype", type(x).__name__))
+
+
+def as_float32_array(x: object, name: str) -> np.ndarray:
+    """Convert ``x`` to a float32 ndarray following the dtype policy of this module.
+
+    Parameters
+    ----------
+    x : array_like
+        Any array-like of real numbers.
+    name : str
+        The argument name used in error messages.
+
+    Returns
+    -------
+    ndarray, float32
+        ``x`` itself when it already is a float32 ndarray, otherwise a converted copy. Finiteness is not
+        checked here (see :func:`check_finite`).
+
+    Examples
+    --------
+    >>> as_float32_array(np.array([0, 255], dtype=np.uint8), "image").tolist()
+    [0.0, 1.0]
+    """
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError) as exc:  # ragged nested lists, for instance
+        raise ConvvizValueError(f"`{name}` must be a rectangular array of numbers ({exc})") from None
+    if arr.dtype == np.float32:
+        return arr
+    if arr.dtype == np.uint8:
+        # Rescale in float32 (never a bare astype, which would keep 0..255).
+        return arr.astype(np.float32) * np.float32(1.0 / 255.0)
+    if arr.dtype == np.bool_ or np.issubdtype(arr.dtype, np.integer):
+        return arr.astype(np.float32)
+    if np.issubdtype(arr.dtype, np.floating):
+        with np.errstate(over="ignore"):  # overflow to inf is reported by check_finite, by name
+            return arr.astype(np.float32)
+    raise ConvvizValueError(
+        f"`{name}` must hold real numbers (float or integer), got dtype {_dtype_name(arr)}"
+    )
+
+
+def check_ndim(arr: np.ndarray, name: str, ndims: Sequence[int], shape_hint: str) -> None:
+    """Raise unless ``arr.ndim`` is one of ``ndims``; ``shape_hint`` names the expected shape(s).
+
+    Examples
+    --------
+    >>> check_ndim(np.zeros((4, 4, 3)), "volume", (3,), "(H, W, C)")
+    """
+    if arr.ndim not in tuple(ndims):
+        raise ConvvizValueError(f"`{name}` must have shape {shape_hint}, got an array of shape {arr.shape}")
+
+
+def check_finite(arr: np.ndarray, name: str) -> None:
+    """Raise if ``arr`` holds nan or inf.
+
+    Examples
+    --------
+    >>> check_finite(np.ones(3, dtype=np.float32), "bias")
+    """
+    # np.isfinite(arr).all() would allocate a bool array as big as arr; a sum of a float32 array is
+    # finite exactly when all terms are (barring overflow of huge finite values, checked after).
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.add.reduce(arr, axis=None, dtype=np.float32) if arr.size else np.float32(0)
+    if np.isfinite(total):
+        return
+    if not np.isfinite(arr).all():
+        raise ConvvizValueError(f"`{name}` must contain only finite numbers (no nan or inf)")
+
+
+def as_float32_volume(x: object, name: str, *, ndims: Sequence[int] = (3,), shape_hint: str = "(H, W, C)"):
+    """Convert ``x`` to a finite float32 array with one of the allowed numbers of dimensions.
+
+    Parameters
+    ----------
+    x : array_like
+        Input following the dtype policy of this module (uint8 is rescaled to [0, 1]).
+    name : str
+        The argument name used in error messages.
+    ndims : sequence of int, optional
+        Allowed numbers of dimensions (default: 3).
+    shape_hint : str, optional
+        The expected shape, as written in the error message.
+
+    Returns
+    -------
+    ndarray, float32
+        The converted array; no dimension is empty.
+
+    Examples
+    --------
+    >>> as_float32_volume(np.zeros((2, 2, 3), dtype=np.uint8), "volume").dtype
+    dtype('float32')
+    """
+    arr = as_float32_array(x, name)
+    check_ndim(arr, name, ndims, shape_hint)
+    if 0 in arr.shape:
+        raise ConvvizValueError(f"`{name}` must not be empty, got shape {arr.shape}")
+    check_finite(arr, name)
+    return arr
+
+
+def positive_int(x: object, name: str, *, minimum: int = 1) -> int:
+    """Return ``x`` as an int, raising unless it is an integer ``>= minimum`` (bools are refused).
+
+    Examples
+    --------
+    >>> positive_int(np.int64(2), "stride")
+    2
+    """
+    if isinstance(x, bool | np.bool_) or not isinstance(x, int | np.integer):
+        raise ConvvizValueError(f"`{name}` must be an integer >= {minimum}, got {x!r}")
+    if x < minimum:
+        raise ConvvizValueError(f"`{name}` must be an integer >= {minimum}, got {int(x)}")
+    return int(x)
+
+
+def pair(x: object, name: str, *, minimum: int = 1) -> tuple[int, int]:
+    """Return an int-or-(h, w) argument as a pair of ints, each ``>= minimum``.
+
+    Examples
+    --------
+    >>> pair(2, "stride")
+    (2, 2)
+    >>> pair((1, 0), "padding", minimum=0)
+    (1, 0)
+    """
+    if isinstance(x, tuple | list | np.ndarray):
+        items = list(x)
+        if len(items) != 2:
+            raise ConvvizValueError(f"`{name}` must be an int or an (h, w) pair of ints, got {x!r}")
+        return (positive_int(items[0], f"{name}[0]", minimum=minimum),
+                positive_int(items[1], f"{name}[1]", minimum=minimum))
+    value = positive_int(x, name, minimum=minimum)
+    return value, value

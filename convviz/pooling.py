@@ -1,0 +1,147 @@
+"""Max and average pooling over each channel of a feature volume, with PyTorch's default semantics.
+
+A ``size x size`` window moves by ``stride`` (default: ``size``, so windows do not overlap) over every
+channel separately. Partial windows at the bottom/right edge are dropped (floor mode). Padding may be at most
+half the window: max pooling pads with -inf (padding is never the maximum), average pooling pads with zeros
+and counts them in the mean.
+
+Inputs follow the dtype policy of :mod:`convviz._validate`; results are float32 in the memory layout of the
+input.
+
+Examples
+--------
+>>> import numpy as np
+>>> from convviz import avg_pool2d, max_pool2d
+>>> x = np.arange(16, dtype=np.float32).reshape(4, 4, 1)
+>>> max_pool2d(x)[..., 0].tolist()
+[[5.0, 7.0], [13.0, 15.0]]
+>>> avg_pool2d(x)[..., 0].tolist()
+[[2.5, 4.5], [10.5, 12.5]]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from convviz._validate import ConvvizValueError, as_float32_volume, check_budget, pair
+from convviz.shapes import Geometry, conv_geometry
+
+__all__ = ["avg_pool2d", "max_pool2d"]
+
+
+def _prepare(x, size, stride, padding, what: str) -> tuple[np.ndarray, Geometry]:
+    """Validate the arguments of a pooling call; return the float32 volume and the window geometry."""
+    vol = as_float32_volume(x, "x")
+    kh, kw = pair(size, "size")
+    if isinstance(padding, str):
+        raise ConvvizValueError(f"`padding` must be an int or an (h, w) pair for pooling, got {padding!r}")
+    ph, pw = pair(padding, "padding", minimum=0)
+    if ph > kh // 2 or pw > kw // 2:
+        raise ConvvizValueError(
+            f"`padding` must be at most half of `size` ({kh // 2}, {kw // 2}), got {(ph, pw)}"
+        )
+    g = conv_geometry(vol.shape[0], vol.shape[1], (kh, kw), stride=(kh, kw) if stride is None else stride,
+                      padding=(ph, pw), what=what)
+    hp, wp = g.padded_shape
+    check_budget(what, macs=g.out_h * g.out_w * vol.shape[2] * kh * kw,
+                 elements=g.out_h * g.out_w * vol.shape[2] + (hp * wp * vol.shape[2] if ph or pw else 0))
+    return vol, g
+
+
+def _padded(vol: np.ndarray, g: Geometry, fill: float) -> np.ndarray:
+    """``vol`` (H, W, C) with ``fill`` around it, in the same layout (planar inputs stay planar)."""
+    if not (g.pt or g.pb or g.pl or g.pr):
+        return vol
+    hp, wp = g.padded_shape
+    planar = np.moveaxis(vol, -1, 0)  # (C, H, W), a view
+    if planar.flags.c_contiguous:
+        padded = np.moveaxis(np.full((vol.shape[2], hp, wp), fill, dtype=np.float32), 0, -1)  # (Hp, Wp, C)
+    else:
+        padded = np.full((hp, wp, vol.shape[2]), fill, dtype=np.float32)  # (Hp, Wp, C)
+    padded[g.pt: g.pt + g.height, g.pl: g.pl + g.width] = vol
+    return padded
+
+
+def _windows(padded: np.ndarray, g: Geometry):
+    """Yield, for each offset (i, j) inside the window, the (H', W', C) view of the values it meets."""
+    for i in range(g.kh):
+        for j in range(g.kw):
+            yield padded[i: i + (g.out_h - 1) * g.sh + 1: g.sh, j: j + (g.out_w - 1) * g.sw + 1: g.sw]
+
+
+def _reduce(padded: np.ndarray, g: Geometry, ufunc) -> np.ndarray:
+    """Fold ``ufunc`` over the window offsets: kh*kw vectorised passes, no per-pixel loop."""
+    views = _windows(padded, g)
+    acc = np.copy(next(views), order="K")  # (H', W', C)
+    for view in views:
+        ufunc(acc, view, out=acc)
+    return acc
+
+
+def max_pool2d(x, size=2, *, stride=None, padding=0) -> np.ndarray:
+    """Maximum over each window of each channel, like ``torch.nn.functional.max_pool2d``.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W, C)
+        Feature volume.
+    size : int or (int, int), optional
+        Window size (default 2).
+    stride : int or (int, int), optional
+        Step between windows; default ``size``.
+    padding : int or (int, int), optional
+        -inf padding on each side, at most ``size // 2``.
+
+    Returns
+    -------
+    ndarray, shape (H', W', C), float32
+        ``H' = floor((H + 2p - size) / stride) + 1``, likewise ``W'``.
+
+    Raises
+    ------
+    ConvvizValueError
+        For a bad shape, non-finite values, bad size/stride/padding, an empty output or work beyond the
+        compute budget.
+
+    Examples
+    --------
+    >>> max_pool2d(np.array([[[1.0], [-2.0]], [[0.5], [3.0]]]), 2)[..., 0].tolist()
+    [[3.0]]
+    """
+    vol, g = _prepare(x, size, stride, padding, "max_pool2d")
+    return _reduce(_padded(vol, g, -np.inf), g, np.maximum)
+
+
+def avg_pool2d(x, size=2, *, stride=None, padding=0) -> np.ndarray:
+    """Mean over each window of each channel, like ``torch.nn.functional.avg_pool2d`` (defaults).
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W, C)
+        Feature volume.
+    size : int or (int, int), optional
+        Window size (default 2).
+    stride : int or (int, int), optional
+        Step between windows; default ``size``.
+    padding : int or (int, int), optional
+        Zero padding on each side, at most ``size // 2``; the zeros count in the mean.
+
+    Returns
+    -------
+    ndarray, shape (H', W', C), float32
+        ``H' = floor((H + 2p - size) / stride) + 1``, likewise ``W'``.
+
+    Raises
+    ------
+    ConvvizValueError
+        As for :func:`max_pool2d`.
+
+    Examples
+    --------
+    >>> avg_pool2d(np.array([[[1.0], [-2.0]], [[0.5], [3.0]]]), 2)[..., 0].tolist()
+    [[0.625]]
+    """
+    vol, g = _prepare(x, size, stride, padding, "avg_pool2d")
+    acc = _reduce(_padded(vol, g, 0.0), g, np.add)
+    acc /= np.float32(g.kh * g.kw)
+    return acc
