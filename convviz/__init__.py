@@ -14,6 +14,7 @@ Array conventions (used in every docstring of the package):
 from convviz._validate import COMPUTE_BUDGET, MEMORY_BUDGET, ConvvizValueError  # noqa: F401
 from convviz.activations import relu  # noqa: F401
 from convviz.conv import conv2d, conv2d_per_channel  # noqa: F401
+from convviz.image import ImageError, ImageInfo, load_image, load_image_info  # noqa: F401
 from convviz.pooling import avg_pool2d, max_pool2d  # noqa: F401
 from convviz.samples import SAMPLES, list_samples, load_sample  # noqa: F401
 from convviz.shapes import output_size, output_size_formula  # noqa: F401
