@@ -80,15 +80,24 @@ def test_manifest_describes_the_weights(run):
     assert 0.0 <= manifest["val_top1_torch"] <= 1.0
 
 
-def test_golden_activations_cover_every_layer(run):
-    """Golden activations exist for each input and layer, with the manifest's output shapes."""
+def test_golden_activations_cover_every_layer_of_the_testcard(run):
+    """The testcard has every layer's golden output, with the manifest's output shapes."""
     manifest = _manifest(run)
     with np.load(run["out"] / "tinyvgg_golden.npz", allow_pickle=False) as golden:
-        for name in manifest["golden_inputs"]["names"]:
-            assert golden[f"{name}/input"].shape == (64, 64, 3)
-            for layer in manifest["layers"]:
-                assert list(golden[f"{name}/{layer['name']}"].shape) == layer["output_shape"]
+        assert golden["testcard/input"].shape == (64, 64, 3)
+        for layer in manifest["layers"]:
+            assert list(golden[f"testcard/{layer['name']}"].shape) == layer["output_shape"]
+
+
+def test_golden_keeps_only_the_head_of_the_other_inputs(run):
+    """Scene and noise keep their input, gap, logits and probabilities only (the file stays small)."""
+    manifest = _manifest(run)
+    with np.load(run["out"] / "tinyvgg_golden.npz", allow_pickle=False) as golden:
+        for name in ("scene", "noise"):
+            assert {k for k in golden.files if k.startswith(f"{name}/")} == {
+                f"{name}/{layer}" for layer in ("input", "gap", "dense", "softmax")}
             assert golden[f"{name}/softmax"].sum() == pytest.approx(1.0, abs=1e-5)
+    assert manifest["golden_inputs"]["all_layers"] == ["testcard"]
 
 
 def test_export_only_rewrites_identical_weights(run):
