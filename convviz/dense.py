@@ -16,11 +16,13 @@ Examples
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from convviz._validate import ConvvizValueError, as_float32_volume
 
-__all__ = ["dense_layer", "softmax"]
+__all__ = ["SoftmaxSteps", "dense_layer", "softmax", "softmax_steps"]
 
 
 def dense_layer(x, weights, bias=None) -> np.ndarray:
@@ -66,6 +68,55 @@ def dense_layer(x, weights, bias=None) -> np.ndarray:
     return out.astype(np.float32, copy=False)
 
 
+@dataclass(frozen=True)
+class SoftmaxSteps:
+    """Every intermediate of a softmax, for writing the arithmetic out.
+
+    Attributes
+    ----------
+    scores : ndarray, shape (N,), float32
+        The input scores.
+    shifted : ndarray, shape (N,), float32
+        ``scores - max(scores)``: every value <= 0, so the exponentials cannot overflow.
+    exps : ndarray, shape (N,), float32
+        ``exp(shifted)``, each in (0, 1].
+    total : float
+        ``sum(exps)``, >= 1.
+    probs : ndarray, shape (N,), float32
+        ``exps / total``: the probabilities.
+    """
+
+    scores: np.ndarray
+    shifted: np.ndarray
+    exps: np.ndarray
+    total: float
+    probs: np.ndarray
+
+
+def softmax_steps(scores) -> SoftmaxSteps:
+    """Compute a softmax and keep every step (see :func:`softmax`).
+
+    Parameters
+    ----------
+    scores : array_like, shape (N,)
+
+    Returns
+    -------
+    SoftmaxSteps
+
+    Examples
+    --------
+    >>> s = softmax_steps([2.0, 1.0])
+    >>> s.shifted.tolist(), round(s.total, 4)
+    ([0.0, -1.0], 1.3679)
+    """
+    scores = as_float32_volume(scores, "scores", ndims=(1,), shape_hint="(N,)")
+    shifted = scores - scores.max()  # (N,), every value <= 0
+    exps = np.exp(shifted)
+    total = exps.sum(dtype=np.float32)
+    return SoftmaxSteps(scores, shifted, exps, float(total), (exps / total).astype(np.float32, copy=False))
+
+
 def softmax(scores) -> np.ndarray:
     """Turn scores into probabilities: ``exp(s_i) / sum_j exp(s_j)``, computed without overflow.
 
@@ -87,6 +138,4 @@ def softmax(scores) -> np.ndarray:
     >>> softmax([1000.0, 1000.0]).tolist()
     [0.5, 0.5]
     """
-    scores = as_float32_volume(scores, "scores", ndims=(1,), shape_hint="(N,)")
-    e = np.exp(scores - scores.max())  # (N,), every exponent <= 0
-    return (e / e.sum()).astype(np.float32, copy=False)
+    return softmax_steps(scores).probs

@@ -58,8 +58,8 @@ class WorkedExample:
         The filter bank (exact integers, read-only).
     bias : ndarray, shape (K,), float32
         One bias per filter.
-    stride, padding, dilation : int
-        The settings (the concept texts use 1, 0, 1: "valid" cross-correlation).
+
+    All examples use the concept texts' setting: stride 1, no padding ("valid" cross-correlation).
     """
 
     name: str
@@ -68,9 +68,6 @@ class WorkedExample:
     volume: np.ndarray
     filters: np.ndarray
     bias: np.ndarray
-    stride: int = 1
-    padding: int = 0
-    dilation: int = 1
 
     def __repr__(self) -> str:
         h, w, c = self.volume.shape

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from convviz.dense import dense_layer, softmax
+from convviz.dense import dense_layer, softmax, softmax_steps
 
 
 def test_dense_is_weights_times_input_plus_bias():
@@ -67,3 +67,12 @@ def test_softmax_matches_torch():
     s = np.random.default_rng(0).normal(size=10).astype(np.float32) * 5
     expected = torch.softmax(torch.from_numpy(s), 0).numpy()
     np.testing.assert_allclose(softmax(s), expected, rtol=1e-5, atol=1e-7)
+
+
+def test_softmax_steps_show_the_shift_the_exponentials_and_the_sum():
+    """The steps are s - max(s), exp of that, their sum, and exps / sum = softmax."""
+    s = softmax_steps([3.0, 1.0, 0.0])
+    np.testing.assert_array_equal(s.shifted, [0.0, -2.0, -3.0])
+    np.testing.assert_allclose(s.exps, np.exp([0.0, -2.0, -3.0]), rtol=1e-6)
+    assert s.total == pytest.approx(float(np.exp([0.0, -2.0, -3.0]).sum()), rel=1e-6)
+    np.testing.assert_array_equal(s.probs, softmax([3.0, 1.0, 0.0]))

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from convviz import conv2d, conv2d_per_channel
-from convviz.explain import explain_pixel, flip_kernel
+from convviz import conv2d, conv2d_per_channel, max_pool2d
+from convviz.explain import explain_pixel, flip_kernel, pool_winners
 from convviz.worked_examples import load_worked_example
 
 
@@ -142,3 +142,33 @@ def test_flip_kernel_flips_space_not_channels():
     """flip_kernel on a (K, kh, kw, C) bank reverses rows and columns and leaves the channel order."""
     bank = np.arange(2 * 2 * 3 * 3, dtype=np.float32).reshape(2, 2, 3, 3)  # (K, kh, kw, C)
     np.testing.assert_array_equal(flip_kernel(bank), bank[:, ::-1, ::-1, :])
+
+
+def test_pool_winners_point_at_the_pooled_maxima():
+    """The value at each winner equals max_pool2d's output, for overlapping and padded windows too."""
+    rng = np.random.default_rng(5)
+    x = rng.integers(0, 10, size=(7, 6, 2)).astype(np.float32)
+    for size, stride, padding in [(2, None, 0), (3, 2, 1), (3, 1, 0)]:
+        win = pool_winners(x, size, stride=stride, padding=padding)
+        pooled = max_pool2d(x, size, stride=stride, padding=padding)
+        assert win.shape == pooled.shape + (2,)
+        channel = np.broadcast_to(np.arange(2), pooled.shape)
+        np.testing.assert_array_equal(x[win[..., 0], win[..., 1], channel], pooled)
+
+
+def test_pool_winner_on_a_tie_is_the_first_in_reading_order():
+    """When two cells tie for the maximum, the first in reading order wins (as in PyTorch)."""
+    x = np.array([[1, 4], [4, 0]], dtype=np.float32)[..., None]  # (H, W, C)
+    assert pool_winners(x)[0, 0, 0].tolist() == [0, 1]
+
+
+@pytest.mark.torch
+def test_pool_winners_match_torch_indices():
+    """Winners equal torch's max_pool2d return_indices on random data with padding and stride."""
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(6).integers(0, 5, size=(9, 8, 3)).astype(np.float32)  # ties on purpose
+    t = torch.from_numpy(x).permute(2, 0, 1)[None]  # (1, C, H, W)
+    _, idx = torch.nn.functional.max_pool2d(t, 3, stride=2, padding=1, return_indices=True)
+    win = pool_winners(x, 3, stride=2, padding=1)
+    flat = win[..., 0] * 8 + win[..., 1]  # (H', W', C) flat input index, as torch reports it
+    np.testing.assert_array_equal(flat, idx[0].permute(1, 2, 0).numpy())
