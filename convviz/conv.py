@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from convviz import _im2col
+from convviz import _channels, _gemm
 from convviz._validate import (
     ConvvizValueError,
     as_float32_array,
@@ -135,23 +135,8 @@ def conv2d(volume, filters, bias=None, *, stride=1, padding=0, dilation=1) -> np
     g = _geometry(vol, kh, kw, n_filters, kh * kw * vol.shape[2], stride, padding, dilation, "conv2d")
     if n_filters == 1 and (g.sh, g.sw) == (1, 1):
         # One filter: summing cv2.filter2D channel maps is the fastest path measured here.
-        out = np.empty((g.out_h, g.out_w, 1), dtype=np.float32)  # (H', W', 1)
-        _sum_channel_maps(vol, bank[0], bias_vec[0], g, out[..., 0])
-        return out
-    out = np.empty((g.out_h, g.out_w, n_filters), dtype=np.float32)  # (H', W', K)
-    _im2col.conv_gemm(_im2col.padded_planar(vol, g), bank, bias_vec, g, out)
-    return out
-
-
-def _sum_channel_maps(vol: np.ndarray, kernel: np.ndarray, bias: np.float32, g: Geometry,
-                      out: np.ndarray) -> None:
-    """``out (H', W') = sum over c of channel map c + bias``, holding one extra map at a time."""
-    tmp = np.empty_like(out)
-    for ch, plane in enumerate(_im2col.split_planes(vol)):
-        _im2col.channel_map(plane, kernel[..., ch], g, out if ch == 0 else tmp)
-        if ch:
-            out += tmp
-    out += bias
+        return _channels.summed_map(vol, bank[0], bias_vec[0], g)[..., None]  # (H', W', 1)
+    return _gemm.conv_gemm(vol, bank, bias_vec, g)
 
 
 def conv2d_per_channel(volume, kernel, *, stride=1, padding=0, dilation=1) -> np.ndarray:
@@ -195,6 +180,4 @@ def conv2d_per_channel(volume, kernel, *, stride=1, padding=0, dilation=1) -> np
                                 f"(kernel shape {ker.shape}, expected (kh, kw, {c}))")
     kh, kw = ker.shape[:2]
     g = _geometry(vol, kh, kw, c, kh * kw, stride, padding, dilation, "conv2d_per_channel")
-    maps = np.empty((c, g.out_h, g.out_w), dtype=np.float32)  # (C, H', W')
-    _im2col.channel_maps(vol, ker, g, maps)
-    return maps.transpose(1, 2, 0)  # (H', W', C)
+    return _channels.channel_maps(vol, ker, g).transpose(1, 2, 0)  # (H', W', C)

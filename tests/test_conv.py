@@ -81,6 +81,55 @@ def test_conv2d_large_image_matches_windows(k, options):
     np.testing.assert_allclose(conv2d(volume, filters, bias, **options), expected, atol=3e-5, rtol=1e-5)
 
 
+@pytest.mark.parametrize(
+    "options",
+    [dict(padding=1), dict(padding="same"), dict(padding=(0, 5)), dict(padding=7, dilation=(2, 1)),
+     dict(padding="same", dilation=3), dict(stride=(1, 2), padding=2)],
+)
+@pytest.mark.parametrize("kernel_hw", [(3, 3), (2, 4), (5, 1)])
+def test_large_image_per_channel_maps_and_one_filter(options, kernel_hw):
+    """On a multi-strip image, per-channel maps and one-filter conv2d equal the einsum baseline."""
+    rng = np.random.default_rng(7)
+    volume = rng.random((257, 300, 3), dtype=np.float32)
+    filters = rng.standard_normal((1, *kernel_hw, 3)).astype(np.float32)
+    maps = conv2d_per_channel(volume, filters[0], **options)
+    for ch in range(3):
+        one_channel = np.zeros_like(filters)
+        one_channel[..., ch] = filters[..., ch]
+        expected = conv2d_windows(volume, one_channel, **options)[..., 0]
+        np.testing.assert_allclose(maps[..., ch], expected, atol=2e-5, rtol=1e-5)
+    expected = conv2d_windows(volume, filters, [0.25], **options)
+    np.testing.assert_allclose(conv2d(volume, filters, 0.25, **options), expected, atol=3e-5, rtol=1e-5)
+
+
+def test_strips_that_read_only_padding_are_zero(monkeypatch):
+    """With tiny strips and huge padding, strips outside the image give exact zeros (plus bias)."""
+    from convviz import _channels
+
+    monkeypatch.setattr(_channels, "_STRIP_BYTES", 1)  # 32-row strips
+    volume = np.random.default_rng(8).random((20, 4000, 3), dtype=np.float32)
+    kernel = np.ones((3, 3, 3), np.float32)
+    maps = conv2d_per_channel(volume, kernel, padding=(100, 1))
+    assert maps.shape == (218, 4000, 3)
+    assert not maps[:98].any() and not maps[120:].any() and maps[100:118].all()  # rows 98..119 see the image
+    full = conv2d(volume, kernel, 0.5, padding=(100, 1))
+    np.testing.assert_allclose(full[..., 0], maps.sum(axis=-1) + 0.5, rtol=1e-6)
+
+
+def test_blas_thread_count_is_restored():
+    """conv2d asks OpenBLAS for one thread only while it runs."""
+    from convviz import _parallel
+
+    with _parallel.blas_single_threaded():
+        pass
+    api = _parallel._state["api"]
+    if api is None:
+        pytest.skip("NumPy does not use OpenBLAS here")
+    before = api[1]()
+    conv2d(np.ones((300, 300, 3), np.float32), np.ones((8, 3, 3, 3), np.float32))
+    assert api[1]() == before
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_per_channel_maps_match_loop_reference(case):
     """Each per-channel map equals the loop reference for that channel."""

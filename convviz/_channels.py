@@ -1,0 +1,146 @@
+"""Per-channel maps of one filter (private): each channel of a volume correlated with its kernel slice.
+
+Stride 1 uses ``cv2.filter2D`` on each plane: the fastest single-filter method measured here (about 3x
+faster than the im2col product for one filter). The output rows are cut into strips of a few dozen rows;
+for each strip the input rows it reads (plus a halo of kernel rows) are de-interleaved into a small
+per-thread buffer and filtered channel by channel. The strips stay in cache, need no full planar copy of
+the volume, and are shared out over threads (``filter2D`` itself runs on one). Larger strides add up
+strided views of the padded planes, one per tap, which computes only the positions the stride keeps.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import cv2
+import numpy as np
+
+from convviz._gemm import padded_planes
+from convviz._parallel import n_workers, run_parallel
+from convviz.shapes import Geometry
+
+__all__ = ["channel_maps", "summed_map"]
+
+# Bytes of de-interleaved input per strip (all channels): 1-4 MiB measured alike; larger means fewer calls.
+_STRIP_BYTES = 4 << 20
+# Below this many output values per channel, threads cost more than they save.
+_PARALLEL_MIN_OUTPUTS = 1 << 16
+
+
+def _deinterleave(rows: np.ndarray, buffer: np.ndarray) -> np.ndarray:
+    """Copy (n, W, C) rows into the planes of ``buffer`` (C, >= n, W); return the (C, n, W) part."""
+    n, _, c = rows.shape
+    planes = buffer[:, :n]  # (C, n, W), each plane contiguous
+    if 1 < c <= 4:  # cv2.split de-interleaves up to 4 channels in one pass
+        written = cv2.split(rows, list(planes))
+        assert all(np.shares_memory(p, buffer) for p in written)
+    else:
+        planes[...] = rows.transpose(2, 0, 1)  # (C, n, W)
+    return planes
+
+
+def _dilated(kernel2d: np.ndarray, g: Geometry) -> np.ndarray:
+    """Insert (d-1) zeros between taps: (kh, kw) -> (d(kh-1)+1, d(kw-1)+1), contiguous float32."""
+    if g.dh == 1 and g.dw == 1:
+        return np.ascontiguousarray(kernel2d)
+    spread = np.zeros((g.dh * (g.kh - 1) + 1, g.dw * (g.kw - 1) + 1), dtype=np.float32)
+    spread[:: g.dh, :: g.dw] = kernel2d
+    return spread
+
+
+def _filter(plane: np.ndarray, kernel: np.ndarray, g: Geometry) -> np.ndarray:
+    """One stride-1 map with cv2.filter2D: plane (H, W), dilated kernel, padding of ``g`` -> (H', W') view."""
+    span_h, span_w = kernel.shape
+    # filter2D computes F[y, x] = sum k[i, j] * src[y + i - ay, x + j - ax], zero outside src. With the
+    # anchor at the top/left padding (capped to the kernel) F is our padded correlation; padding the anchor
+    # cannot cover is added to src explicitly. The output is F's top-left H' x W' corner.
+    ay, ax = min(g.pt, span_h - 1), min(g.pl, span_w - 1)
+    top, left = g.pt - ay, g.pl - ax
+    bottom = max(0, g.pb - (span_h - 1) + ay)
+    right = max(0, g.pr - (span_w - 1) + ax)
+    if top or left or bottom or right:
+        plane = cv2.copyMakeBorder(plane, top, bottom, left, right, cv2.BORDER_CONSTANT, value=0)
+    full = cv2.filter2D(plane, cv2.CV_32F, kernel, anchor=(ax, ay), borderType=cv2.BORDER_CONSTANT)
+    return full[: g.out_h, : g.out_w]
+
+
+def _band(g: Geometry, a: int, b: int) -> tuple[slice, Geometry]:
+    """Input rows and geometry of output rows a..b; rows outside the image become the band's padding."""
+    span_h = g.dh * (g.kh - 1) + 1
+    first, last = a - g.pt, b - 1 - g.pt + span_h  # padded-input rows the band reads, as image rows
+    lo, hi = max(0, first), min(g.height, last)
+    band = dataclasses.replace(g, height=hi - lo, pt=lo - first, pb=last - hi, out_h=b - a)
+    return slice(lo, hi), band
+
+
+def _stride1_maps(volume: np.ndarray, kernel: np.ndarray, g: Geometry, emit) -> None:
+    """Filter every channel strip by strip; ``emit(channel, rows, strip_map or None)`` takes each result.
+
+    ``None`` stands for a strip that reads padding only (its maps are 0).
+    """
+    c = volume.shape[2]
+    kernels = [_dilated(kernel[..., ch], g) for ch in range(c)]
+    span_h = g.dh * (g.kh - 1) + 1
+    strip = max(32, _STRIP_BYTES // (volume.itemsize * g.width * c))
+    starts = range(0, g.out_h, strip)
+
+    def work(part: int, n_parts: int) -> None:
+        buffer = np.empty((c, min(strip + span_h - 1, g.height), g.width), dtype=np.float32)  # (C, rows, W)
+        for a in starts[part::n_parts]:
+            b = min(a + strip, g.out_h)
+            rows, band = _band(g, a, b)
+            if band.height <= 0:
+                for ch in range(c):
+                    emit(ch, slice(a, b), None)
+                continue
+            planes = _deinterleave(volume[rows], buffer)  # (C, rows, W)
+            for ch in range(c):
+                emit(ch, slice(a, b), _filter(planes[ch], kernels[ch], band))
+
+    parallel = g.out_h * g.out_w >= _PARALLEL_MIN_OUTPUTS
+    run_parallel(work, min(n_workers(), len(starts)) if parallel else 1)
+
+
+def channel_maps(volume: np.ndarray, kernel: np.ndarray, g: Geometry) -> np.ndarray:
+    """Per-channel maps of one filter: volume (H, W, C), kernel (kh, kw, C) -> planar (C, H', W')."""
+    c = volume.shape[2]
+    maps = np.empty((c, g.out_h, g.out_w), dtype=np.float32)  # (C, H', W')
+    if (g.sh, g.sw) == (1, 1):
+        def emit(ch, rows, strip_map):
+            maps[ch, rows] = 0 if strip_map is None else strip_map
+
+        _stride1_maps(volume, kernel, g, emit)
+        return maps
+    hp, wp = g.padded_shape
+    planes = padded_planes(volume, g)  # (C, Hp*Wp)
+    tmp = np.empty((g.out_h, g.out_w), dtype=np.float32)  # (H', W')
+    for ch in range(c):
+        plane, out = planes[ch].reshape(hp, wp), maps[ch]
+        out[...] = 0
+        for i in range(g.kh):
+            for j in range(g.kw):
+                y0, x0 = i * g.dh, j * g.dw
+                view = plane[y0: y0 + (g.out_h - 1) * g.sh + 1: g.sh, x0: x0 + (g.out_w - 1) * g.sw + 1: g.sw]
+                np.multiply(view, kernel[i, j, ch], out=tmp)
+                out += tmp
+    return maps
+
+
+def summed_map(volume: np.ndarray, kernel: np.ndarray, bias: np.float32, g: Geometry) -> np.ndarray:
+    """One filter's conv2d map at stride 1: the channel maps added in channel order, plus bias -> (H', W')."""
+    assert (g.sh, g.sw) == (1, 1)
+    out = np.empty((g.out_h, g.out_w), dtype=np.float32)  # (H', W')
+    last = volume.shape[2] - 1
+
+    def emit(ch, rows, strip_map):
+        if strip_map is None:
+            out[rows] = 0
+        elif ch == 0:
+            out[rows] = strip_map
+        else:
+            out[rows] += strip_map
+        if ch == last and bias:
+            out[rows] += bias
+
+    _stride1_maps(volume, kernel, g, emit)
+    return out

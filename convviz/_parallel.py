@@ -1,0 +1,100 @@
+"""Run independent pieces of work on a few threads, with the BLAS library at one thread meanwhile (private).
+
+NumPy releases the GIL inside copies and matrix products, so Python threads give real parallelism for the
+strip-wise convolution. OpenBLAS would start its own threads inside every small matrix product as well; on a
+2-core machine shared with other work that oversubscription was measured 5-10x slower, so while our threads
+run, OpenBLAS is asked for one thread (through its C API, as threadpoolctl does) and restored afterwards.
+When NumPy uses another BLAS, or the symbol is not found, that step is skipped: results are the same.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import glob
+import os
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+__all__ = ["blas_single_threaded", "n_workers", "run_parallel"]
+
+# OpenBLAS builds name the thread-count functions differently (NumPy's wheels use a "scipy_" 64-bit build).
+_SYMBOLS = (
+    ("scipy_openblas_set_num_threads64_", "scipy_openblas_get_num_threads64_"),
+    ("openblas_set_num_threads64_", "openblas_get_num_threads64_"),
+    ("openblas_set_num_threads", "openblas_get_num_threads"),
+)
+
+_lock = threading.Lock()
+_state = {"users": 0, "saved": None, "api": None, "searched": False}
+_pool: ThreadPoolExecutor | None = None
+
+
+def n_workers() -> int:
+    """Threads to use: the CPUs this process may run on, at most 8."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(8, cpus))
+
+
+def _openblas_api():
+    """(set, get) C functions of the OpenBLAS that NumPy loaded, or None."""
+    libs_dir = os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs")
+    candidates = sorted(glob.glob(os.path.join(libs_dir, "*openblas*")))
+    with contextlib.suppress(OSError), open("/proc/self/maps") as maps:  # a system OpenBLAS, if any
+        candidates += sorted({line.split()[-1] for line in maps if "openblas" in line.split()[-1]})
+    for path in candidates:
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for set_name, get_name in _SYMBOLS:
+            if hasattr(lib, set_name) and hasattr(lib, get_name):
+                setter, getter = getattr(lib, set_name), getattr(lib, get_name)
+                setter.argtypes, setter.restype = [ctypes.c_int], None
+                getter.argtypes, getter.restype = [], ctypes.c_int
+                return setter, getter
+    return None
+
+
+@contextlib.contextmanager
+def blas_single_threaded() -> Iterator[None]:
+    """Ask OpenBLAS for one thread while the block runs; nested and concurrent uses share one restore."""
+    with _lock:
+        if not _state["searched"]:
+            _state["api"], _state["searched"] = _openblas_api(), True
+        api = _state["api"]
+        if api is not None and _state["users"] == 0:
+            _state["saved"] = api[1]()
+            api[0](1)
+        _state["users"] += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _state["users"] -= 1
+            if api is not None and _state["users"] == 0:
+                api[0](_state["saved"])
+
+
+def run_parallel(work: Callable[[int, int], None], n_parts: int) -> None:
+    """Call ``work(part, n_parts)`` for every part, on up to :func:`n_workers` threads, BLAS single-threaded.
+
+    With one part the call runs inline (no thread hop for small inputs). Exceptions propagate.
+    """
+    global _pool
+    if n_parts <= 1:
+        work(0, 1)
+        return
+    with _lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=n_workers(), thread_name_prefix="convviz")
+    with blas_single_threaded():
+        futures = [_pool.submit(work, part, n_parts) for part in range(n_parts)]
+        for future in futures:
+            future.result()
