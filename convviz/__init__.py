@@ -20,6 +20,7 @@ from convviz.dense import dense_layer, softmax, softmax_steps  # noqa: F401
 from convviz.explain import PixelExplanation, explain_pixel, flip_kernel, pool_winners  # noqa: F401
 from convviz.filterbank import BankError, FilterBank  # noqa: F401
 from convviz.image import ImageError, ImageInfo, load_image, load_image_info  # noqa: F401
+from convviz.live_update import update_weight  # noqa: F401
 from convviz.parameters import connectivity_comparison, conv_params, dense_params  # noqa: F401
 from convviz.pooling import avg_pool2d, max_pool2d  # noqa: F401
 from convviz.presets import list_presets, load_preset  # noqa: F401

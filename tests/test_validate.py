@@ -65,3 +65,14 @@ def test_budget_messages():
     check_budget("conv2d", macs=COMPUTE_BUDGET, elements=MEMORY_BUDGET)
     with pytest.raises(ConvvizValueError, match="conv2d would need"):
         check_budget("conv2d", macs=COMPUTE_BUDGET + 1, elements=1)
+
+
+def test_check_finite_on_a_strided_view_looks_only_at_the_view():
+    """A nan outside a strided view is ignored; a nan inside it is caught."""
+    base = np.zeros((4, 5, 6), np.float32)
+    base[..., 5] = np.nan  # outside the view below
+    view = base.transpose(1, 2, 0)[:, :5]  # (5, 5, 4), the layout conv2d returns
+    check_finite(view, "x")
+    base[0, 0, 0] = np.inf
+    with pytest.raises(ConvvizValueError, match="`x` must contain only finite"):
+        check_finite(view, "x")
