@@ -18,7 +18,7 @@ _CSS = """
 .cvg-row {display: flex; flex-wrap: wrap; align-items: center; gap: 0.8rem 1.2rem; margin: 0.4rem 0 1rem 0;}
 .cvg {border-collapse: collapse; font-size: 1.3rem; font-variant-numeric: tabular-nums;
       font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;}
-.cvg td {border: 1px solid #9aa0a6; min-width: 2.6em; height: 1.9em; text-align: center; padding: 0 0.3em;}
+.cvg td {border: 1px solid #9aa0a6; min-width: 2.2em; height: 1.9em; text-align: center; padding: 0 0.3em;}
 .cvg caption {caption-side: top; font-size: 1.1rem; font-weight: 600; padding-bottom: 0.3rem;
               font-family: sans-serif; text-align: left; white-space: nowrap;}
 .cvg td.hi {background: #ffd54f; color: #000; font-weight: 700;}

@@ -25,6 +25,7 @@ STEP = "teach_step"
 PLAYING = "teach_playing"
 SPEED = "teach_speed"
 LAST_TICK = "teach_last_tick"
+TIMER = "teach_timer"  # the interval the fragment's timer was defined with (None when not playing)
 #: Seconds between steps while playing.
 SPEEDS = {"slow": 2.0, "normal": 1.2, "fast": 0.6}
 #: Largest magnitude accepted in an edited cell (the grids are for hand-sized numbers).
@@ -177,7 +178,9 @@ def controls(n_steps: int, k: int) -> tuple[int, int]:
         st.rerun()  # a full run re-defines the fragment with (or without) its timer
     cols[2].button("Next ▶", key="teach_next", on_click=_step_by, args=(1, n_steps), width="stretch")
     st.session_state.setdefault(SPEED, "normal")
-    cols[3].select_slider("Speed", options=list(SPEEDS), key=SPEED)
+    speed = cols[3].select_slider("Speed", options=list(SPEEDS), key=SPEED)
+    if playing and st.session_state.get(TIMER) != SPEEDS[speed]:
+        st.rerun()  # the timer keeps the interval it was defined with: define it again at the new speed
     step = st.slider("Window position", 1, n_steps, key=STEP) if n_steps > 1 else 1
     return step, int(f)
 
@@ -193,9 +196,11 @@ def step_view(volume: np.ndarray, filters: np.ndarray, bias: np.ndarray, out: np
     window[np.ix_(e.rows[(e.rows >= 0) & (e.rows < h)], e.cols[(e.cols >= 0) & (e.cols < w)])] = True
     st.markdown(f"#### Step {step} of {oh * ow}: output row {y + 1}, column {x + 1} of filter {f + 1}")
     done = np.arange(oh * ow).reshape(oh, ow) >= step  # (H', W') cells not computed yet
-    show_row(*[grid_html(volume[..., ch], caption=f"input: {_channel_label(ch, c)}", colour=_colour(ch, c),
-                         highlight=window) for ch in range(c)], op_html("→"),
-             grid_html(out[..., f], caption=f"output map {f + 1}", blank=done, current=(y, x)))
+    output = grid_html(out[..., f], caption=f"output map {f + 1}", blank=done, current=(y, x))
+    inputs = [grid_html(volume[..., ch], caption=f"input: {_channel_label(ch, c)}", colour=_colour(ch, c),
+                        highlight=window) for ch in range(c)]
+    # One channel: input and output side by side; three: the output follows the arithmetic below.
+    show_row(*inputs, *([op_html("→"), output] if c == 1 else []))
     for ch in range(c):
         show_row(
             grid_html(e.window[..., ch], caption="window", colour=_colour(ch, c), pad=~e.inside),
@@ -209,6 +214,8 @@ def step_view(volume: np.ndarray, filters: np.ndarray, bias: np.ndarray, out: np
     else:
         parts = " + ".join(f"{CHANNEL_LABELS[ch]} {_paren(e.channel_sums[ch])}" for ch in range(c))
     show_equation(f"{parts} + bias {_paren(e.bias)} = {num(e.total)}; after ReLU: {num(e.relu)}")
+    if c > 1:
+        show_row(output)
 
 
 def _paren(v: float) -> str:
@@ -219,6 +226,7 @@ def step_through(volume: np.ndarray, filters: np.ndarray, bias: np.ndarray, out:
     """The animated step-through, as a fragment: stepping reruns only this part of the page."""
     oh, ow, k = out.shape
     interval = SPEEDS[st.session_state.get(SPEED, "normal")] if st.session_state.get(PLAYING) else None
+    st.session_state[TIMER] = interval
 
     @st.fragment(run_every=interval)
     def _stepper():
