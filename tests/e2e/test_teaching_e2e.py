@@ -53,5 +53,6 @@ def test_step_through_steps_plays_and_pauses(page):
     equation = page.get_by_text(re.compile("after ReLU")).first.inner_text()
     assert re.search(rf"= {re.escape(outlined)}; after ReLU", equation)
     assert_no_exception(page)
-    page.get_by_role("heading", name=STEP).scroll_into_view_if_needed()
+    page.set_viewport_size({"width": 1400, "height": 3300})  # the whole step-through in one picture
+    wait_idle(page)
     screenshot(page, "screenshot-teaching")
