@@ -19,7 +19,7 @@ from convviz._gemm import padded_planes
 from convviz._parallel import n_workers, run_parallel
 from convviz.shapes import Geometry
 
-__all__ = ["channel_maps", "summed_map"]
+__all__ = ["channel_maps", "summed_maps"]
 
 # Bytes of de-interleaved input per strip (all channels): 1-4 MiB measured alike; larger means fewer calls.
 _STRIP_BYTES = 4 << 20
@@ -73,13 +73,14 @@ def _band(g: Geometry, a: int, b: int) -> tuple[slice, Geometry]:
     return slice(lo, hi), band
 
 
-def _stride1_maps(volume: np.ndarray, kernel: np.ndarray, g: Geometry, emit) -> None:
-    """Filter every channel strip by strip; ``emit(channel, rows, strip_map or None)`` takes each result.
+def _stride1_maps(volume: np.ndarray, filters: np.ndarray, g: Geometry, emit) -> None:
+    """Filter every channel strip by strip with every filter (K, kh, kw, C).
 
-    ``None`` stands for a strip that reads padding only (its maps are 0).
+    ``emit(k, channel, rows, strip_map)`` takes each result; ``strip_map`` is None for a strip that reads
+    padding only (its maps are 0). Each strip is de-interleaved once for all filters.
     """
     c = volume.shape[2]
-    kernels = [_dilated(kernel[..., ch], g) for ch in range(c)]
+    kernels = [[_dilated(f[..., ch], g) for ch in range(c)] for f in filters]
     span_h = g.dh * (g.kh - 1) + 1
     strip = max(32, _STRIP_BYTES // (volume.itemsize * g.width * c))
     starts = range(0, g.out_h, strip)
@@ -89,15 +90,12 @@ def _stride1_maps(volume: np.ndarray, kernel: np.ndarray, g: Geometry, emit) -> 
         for a in starts[part::n_parts]:
             b = min(a + strip, g.out_h)
             rows, band = _band(g, a, b)
-            if band.height <= 0:
-                for ch in range(c):
-                    emit(ch, slice(a, b), None)
-                continue
-            planes = _deinterleave(volume[rows], buffer)  # (C, rows, W)
-            for ch in range(c):
-                emit(ch, slice(a, b), _filter(planes[ch], kernels[ch], band))
+            planes = _deinterleave(volume[rows], buffer) if band.height > 0 else None  # (C, rows, W)
+            for k, per_channel in enumerate(kernels):
+                for ch, kernel in enumerate(per_channel):
+                    emit(k, ch, slice(a, b), None if planes is None else _filter(planes[ch], kernel, band))
 
-    parallel = g.out_h * g.out_w >= _PARALLEL_MIN_OUTPUTS
+    parallel = len(filters) * g.out_h * g.out_w >= _PARALLEL_MIN_OUTPUTS
     run_parallel(work, min(n_workers(), len(starts)) if parallel else 1)
 
 
@@ -106,10 +104,10 @@ def channel_maps(volume: np.ndarray, kernel: np.ndarray, g: Geometry) -> np.ndar
     c = volume.shape[2]
     maps = np.empty((c, g.out_h, g.out_w), dtype=np.float32)  # (C, H', W')
     if (g.sh, g.sw) == (1, 1):
-        def emit(ch, rows, strip_map):
+        def emit(_k, ch, rows, strip_map):
             maps[ch, rows] = 0 if strip_map is None else strip_map
 
-        _stride1_maps(volume, kernel, g, emit)
+        _stride1_maps(volume, kernel[None], g, emit)
         return maps
     hp, wp = g.padded_shape
     planes = padded_planes(volume, g)  # (C, Hp*Wp)
@@ -126,21 +124,25 @@ def channel_maps(volume: np.ndarray, kernel: np.ndarray, g: Geometry) -> np.ndar
     return maps
 
 
-def summed_map(volume: np.ndarray, kernel: np.ndarray, bias: np.float32, g: Geometry) -> np.ndarray:
-    """One filter's conv2d map at stride 1: the channel maps added in channel order, plus bias -> (H', W')."""
+def summed_maps(volume: np.ndarray, filters: np.ndarray, bias: np.ndarray, g: Geometry) -> np.ndarray:
+    """conv2d at stride 1 as per-channel maps added in channel order, plus bias -> planar (K, H', W').
+
+    Holds no per-channel map beyond one strip; for a few filters this beats the im2col product.
+    """
     assert (g.sh, g.sw) == (1, 1)
-    out = np.empty((g.out_h, g.out_w), dtype=np.float32)  # (H', W')
+    out = np.empty((len(filters), g.out_h, g.out_w), dtype=np.float32)  # (K, H', W')
     last = volume.shape[2] - 1
 
-    def emit(ch, rows, strip_map):
+    def emit(k, ch, rows, strip_map):
+        target = out[k, rows]
         if strip_map is None:
-            out[rows] = 0
+            target[...] = 0
         elif ch == 0:
-            out[rows] = strip_map
+            target[...] = strip_map
         else:
-            out[rows] += strip_map
-        if ch == last and bias:
-            out[rows] += bias
+            target += strip_map
+        if ch == last and bias[k]:
+            target += bias[k]
 
-    _stride1_maps(volume, kernel, g, emit)
+    _stride1_maps(volume, filters, g, emit)
     return out

@@ -69,7 +69,7 @@ def test_conv2d_matches_torch(case):
     np.testing.assert_allclose(conv2d(volume, filters, bias, **options), expected, atol=2e-5, rtol=1e-5)
 
 
-@pytest.mark.parametrize("k", [1, 8, 32])
+@pytest.mark.parametrize("k", [1, 2, 3, 8, 32])
 @pytest.mark.parametrize("options", [dict(padding=1), dict(padding="same", dilation=2), dict(stride=2)])
 def test_conv2d_large_image_matches_windows(k, options):
     """On an image big enough for many row strips, conv2d equals the sliding-window einsum baseline."""
