@@ -123,26 +123,8 @@ def max_pool2d(x, size=2, *, stride=None, padding=0) -> np.ndarray:
 def avg_pool2d(x, size=2, *, stride=None, padding=0) -> np.ndarray:
     """Mean over each window of each channel, like ``torch.nn.functional.avg_pool2d`` (defaults).
 
-    Parameters
-    ----------
-    x : array_like, shape (H, W, C)
-        Feature volume.
-    size : int or (int, int), optional
-        Window size (default 2).
-    stride : int or (int, int), optional
-        Step between windows; default ``size``.
-    padding : int or (int, int), optional
-        Zero padding on each side, at most ``size // 2``; the zeros count in the mean.
-
-    Returns
-    -------
-    ndarray, shape (H', W', C), float32
-        ``H' = floor((H + 2p - size) / stride) + 1``, likewise ``W'``.
-
-    Raises
-    ------
-    ConvvizValueError
-        As for :func:`max_pool2d`.
+    Arguments, result and errors are as for :func:`max_pool2d`, except that ``padding`` adds zeros, which
+    count in the mean (``count_include_pad``, PyTorch's default).
 
     Examples
     --------

@@ -120,63 +120,40 @@ def conv2d_per_channel_reference(volume, kernel, *, stride=1, padding=0, dilatio
     return _sliding(volume, kernel.shape[:2], stride, padding, dilation, 0.0, reduce)
 
 
+def _pool(x, size, stride, padding, pad_value: float, reduce) -> np.ndarray:
+    size_hw = _pair(size)
+    return _sliding(x, size_hw, size_hw if stride is None else stride, padding, 1, pad_value, reduce)
+
+
 def max_pool2d_reference(x, size=2, *, stride=None, padding=0) -> np.ndarray:
     """Max over each window; padding counts as -inf (never chosen). ``stride`` defaults to ``size``.
 
-    Parameters
-    ----------
-    x : ndarray, shape (H, W, C)
-
-    Returns
-    -------
-    ndarray, shape (H', W', C), float64
+    ``x`` is (H, W, C); returns (H', W', C) float64.
 
     Examples
     --------
     >>> max_pool2d_reference(np.arange(4.0).reshape(2, 2, 1))[..., 0].tolist()
     [[3.0]]
     """
-    size_hw = _pair(size)
-    return _sliding(x, size_hw, size_hw if stride is None else stride, padding, 1, -math.inf,
-                    lambda window: window.max(axis=(0, 1)))
+    return _pool(x, size, stride, padding, -math.inf, lambda window: window.max(axis=(0, 1)))
 
 
 def avg_pool2d_reference(x, size=2, *, stride=None, padding=0) -> np.ndarray:
-    """Mean over each window, padded zeros included in the count. ``stride`` defaults to ``size``.
-
-    Parameters
-    ----------
-    x : ndarray, shape (H, W, C)
-
-    Returns
-    -------
-    ndarray, shape (H', W', C), float64
+    """Mean over each window, padded zeros included in the count; otherwise as :func:`max_pool2d_reference`.
 
     Examples
     --------
     >>> avg_pool2d_reference(np.arange(4.0).reshape(2, 2, 1), padding=1)[..., 0].tolist()
     [[0.0, 0.25], [0.5, 0.75]]
     """
-    size_hw = _pair(size)
-    return _sliding(x, size_hw, size_hw if stride is None else stride, padding, 1, 0.0,
-                    lambda window: window.mean(axis=(0, 1)))
+    return _pool(x, size, stride, padding, 0.0, lambda window: window.mean(axis=(0, 1)))
 
 
 def conv2d_windows(volume, filters, bias=None, *, stride=1, padding=0, dilation=1) -> np.ndarray:
     """The same sum, vectorised with ``sliding_window_view`` + ``einsum``: fast enough for big inputs.
 
     The NumPy baseline of the benchmark, and a second, independent check of the fast path on inputs too big
-    for the loops. Computes in float32.
-
-    Parameters
-    ----------
-    volume : ndarray, shape (H, W, C)
-    filters : ndarray, shape (K, kh, kw, C)
-    bias : ndarray, shape (K,), optional
-
-    Returns
-    -------
-    ndarray, shape (H', W', K), float32
+    for the loops. Arguments as for :func:`conv2d_reference`; computes and returns (H', W', K) in float32.
 
     Examples
     --------
