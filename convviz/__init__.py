@@ -21,6 +21,7 @@ from convviz.explain import PixelExplanation, explain_pixel, flip_kernel, pool_w
 from convviz.filterbank import BankError, FilterBank  # noqa: F401
 from convviz.image import ImageError, ImageInfo, load_image, load_image_info  # noqa: F401
 from convviz.live_update import update_weight  # noqa: F401
+from convviz.model import ClassActivationMap, ModelFileError, TinyVGG, load_pretrained  # noqa: F401
 from convviz.parameters import connectivity_comparison, conv_params, dense_params  # noqa: F401
 from convviz.pooling import avg_pool2d, max_pool2d  # noqa: F401
 from convviz.presets import list_presets, load_preset  # noqa: F401
