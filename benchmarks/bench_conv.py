@@ -41,6 +41,11 @@ except ImportError:  # torch is optional: its column is left out
     torch = None
 
 
+# Pause after each timed call (not timed), so that threads a method leaves spinning (OpenMP, OpenBLAS) have
+# gone idle before the next method starts.
+_SETTLE_SECONDS = 0.05
+
+
 def cv2_per_channel_per_filter(image: np.ndarray, filters: np.ndarray, bias: np.ndarray) -> np.ndarray:
     """The OpenCV baseline: (H, W, C) image, (K, kh, kw, C) filters -> planar (K, H, W) maps."""
     h, w, c = image.shape
@@ -120,6 +125,7 @@ def time_case(size: tuple[int, int], k: int, rounds: int, einsum_limit: int) -> 
             start = time.perf_counter()
             method()
             times[name].append((time.perf_counter() - start) * 1e3)
+            time.sleep(_SETTLE_SECONDS)
     medians = {name: statistics.median(values) for name, values in times.items()}
     medians["memory"] = peak_extra_memory(image, filters, bias)
     return medians

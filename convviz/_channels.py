@@ -76,13 +76,17 @@ def _band(g: Geometry, a: int, b: int) -> tuple[slice, Geometry]:
 def _stride1_maps(volume: np.ndarray, filters: np.ndarray, g: Geometry, emit) -> None:
     """Filter every channel strip by strip with every filter (K, kh, kw, C).
 
-    ``emit(k, channel, rows, strip_map)`` takes each result; ``strip_map`` is None for a strip that reads
-    padding only (its maps are 0). Each strip is de-interleaved once for all filters.
+    ``emit(k, rows, strip_maps)`` takes the C maps of filter k for output rows ``rows``; ``strip_maps`` is
+    None for a strip that reads padding only (its maps are 0). Each strip is de-interleaved once.
     """
     c = volume.shape[2]
     kernels = [[_dilated(f[..., ch], g) for ch in range(c)] for f in filters]
     span_h = g.dh * (g.kh - 1) + 1
-    strip = max(32, _STRIP_BYTES // (volume.itemsize * g.width * c))
+    parallel = len(filters) * g.out_h * g.out_w >= _PARALLEL_MIN_OUTPUTS
+    workers = n_workers() if parallel else 1
+    # Strips of ~_STRIP_BYTES of input, and small enough that the per-thread buffers of a small image
+    # stay within about one output map.
+    strip = min(max(32, _STRIP_BYTES // (volume.itemsize * g.width * c)), -(-g.out_h // (workers * c)))
     starts = range(0, g.out_h, strip)
 
     def work(part: int, n_parts: int) -> None:
@@ -92,11 +96,10 @@ def _stride1_maps(volume: np.ndarray, filters: np.ndarray, g: Geometry, emit) ->
             rows, band = _band(g, a, b)
             planes = _deinterleave(volume[rows], buffer) if band.height > 0 else None  # (C, rows, W)
             for k, per_channel in enumerate(kernels):
-                for ch, kernel in enumerate(per_channel):
-                    emit(k, ch, slice(a, b), None if planes is None else _filter(planes[ch], kernel, band))
+                emit(k, slice(a, b), None if planes is None else
+                     [_filter(planes[ch], kernel, band) for ch, kernel in enumerate(per_channel)])
 
-    parallel = len(filters) * g.out_h * g.out_w >= _PARALLEL_MIN_OUTPUTS
-    run_parallel(work, min(n_workers(), len(starts)) if parallel else 1)
+    run_parallel(work, min(workers, len(starts)))
 
 
 def channel_maps(volume: np.ndarray, kernel: np.ndarray, g: Geometry) -> np.ndarray:
@@ -104,8 +107,9 @@ def channel_maps(volume: np.ndarray, kernel: np.ndarray, g: Geometry) -> np.ndar
     c = volume.shape[2]
     maps = np.empty((c, g.out_h, g.out_w), dtype=np.float32)  # (C, H', W')
     if (g.sh, g.sw) == (1, 1):
-        def emit(_k, ch, rows, strip_map):
-            maps[ch, rows] = 0 if strip_map is None else strip_map
+        def emit(_k, rows, strip_maps):
+            for ch in range(c):
+                maps[ch, rows] = 0 if strip_maps is None else strip_maps[ch]
 
         _stride1_maps(volume, kernel[None], g, emit)
         return maps
@@ -127,21 +131,22 @@ def channel_maps(volume: np.ndarray, kernel: np.ndarray, g: Geometry) -> np.ndar
 def summed_maps(volume: np.ndarray, filters: np.ndarray, bias: np.ndarray, g: Geometry) -> np.ndarray:
     """conv2d at stride 1 as per-channel maps added in channel order, plus bias -> planar (K, H', W').
 
-    Holds no per-channel map beyond one strip; for a few filters this beats the im2col product.
+    Holds per-channel maps of one strip only; for a few filters this beats the im2col product.
     """
     assert (g.sh, g.sw) == (1, 1)
     out = np.empty((len(filters), g.out_h, g.out_w), dtype=np.float32)  # (K, H', W')
-    last = volume.shape[2] - 1
 
-    def emit(k, ch, rows, strip_map):
+    def emit(k, rows, strip_maps):
         target = out[k, rows]
-        if strip_map is None:
+        if strip_maps is None:
             target[...] = 0
-        elif ch == 0:
-            target[...] = strip_map
-        else:
-            target += strip_map
-        if ch == last and bias[k]:
+        elif len(strip_maps) == 1:
+            target[...] = strip_maps[0]
+        else:  # ((m0 + m1) + m2) + ...: the order in which maps.sum(axis=-1) adds them
+            np.add(strip_maps[0], strip_maps[1], out=target)
+            for strip_map in strip_maps[2:]:
+                target += strip_map
+        if bias[k]:
             target += bias[k]
 
     _stride1_maps(volume, filters, g, emit)

@@ -85,11 +85,14 @@ def blas_single_threaded() -> Iterator[None]:
 def run_parallel(work: Callable[[int, int], None], n_parts: int) -> None:
     """Call ``work(part, n_parts)`` for every part, on up to :func:`n_workers` threads, BLAS single-threaded.
 
-    With one part the call runs inline (no thread hop for small inputs). Exceptions propagate.
+    With one part the call runs inline (no thread hop for small inputs), still with BLAS on one thread:
+    OpenBLAS threads on the small products of a small input were measured 5-10x slower on a busy machine.
+    Exceptions propagate.
     """
     global _pool
     if n_parts <= 1:
-        work(0, 1)
+        with blas_single_threaded():
+            work(0, 1)
         return
     with _lock:
         if _pool is None:

@@ -13,8 +13,15 @@ Inputs follow the dtype policy of :mod:`convviz._validate` (uint8 is rescaled to
 float32 once; nan/inf are refused). Work beyond :data:`~convviz._validate.COMPUTE_BUDGET` multiply-adds or
 :data:`~convviz._validate.MEMORY_BUDGET` elements is refused with a :class:`ConvvizValueError`.
 
-Results have the documented shapes and are float32; their memory layout is an implementation detail (some
-are views of planar ``(C, H', W')`` buffers, so that each map ``result[..., c]`` is contiguous).
+Results have the documented shapes and are float32 and new (inputs are never modified). They are views of
+planar buffers, one map after another, so that each map ``result[..., k]`` has contiguous rows: that is how
+they are computed, and it makes display, ReLU and pooling of single maps cheap. ``np.ascontiguousarray``
+gives an interleaved copy when one is needed.
+
+How it is computed (measured choices, see ``docs/benchmarks.md``): up to two filters at stride 1 use
+``cv2.filter2D`` per channel and filter, strip by strip; otherwise row strips of im2col, each one matrix
+product with the bias as a row of ones, shared out over threads. Extra memory stays below the size of the
+result plus the input.
 
 Examples
 --------
@@ -119,6 +126,7 @@ def conv2d(volume, filters, bias=None, *, stride=1, padding=0, dilation=1) -> np
     -------
     ndarray, shape (H', W', K), float32
         ``H' = floor((H + 2p - d(kh-1) - 1) / s) + 1``, likewise ``W'`` (see :func:`convviz.output_size`).
+        A view of planar maps: each ``result[..., k]`` has contiguous rows.
 
     Raises
     ------
@@ -161,7 +169,7 @@ def conv2d_per_channel(volume, kernel, *, stride=1, padding=0, dilation=1) -> np
     Returns
     -------
     ndarray, shape (H', W', C), float32
-        A view of planar maps: ``result[..., c]`` is contiguous.
+        A view of planar maps: each ``result[..., c]`` is contiguous.
 
     Raises
     ------

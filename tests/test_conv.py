@@ -116,18 +116,24 @@ def test_strips_that_read_only_padding_are_zero(monkeypatch):
     np.testing.assert_allclose(full[..., 0], maps.sum(axis=-1) + 0.5, rtol=1e-6)
 
 
-def test_blas_thread_count_is_restored():
-    """conv2d asks OpenBLAS for one thread only while it runs."""
-    from convviz import _parallel
+@pytest.mark.parametrize(("strip_bytes", "band_bytes"), [(1, 1), (1 << 14, 1 << 17)])
+@pytest.mark.parametrize(
+    "options",
+    [dict(padding=1), dict(padding=(30, 2), dilation=2), dict(stride=3, padding=(25, 0)),
+     dict(stride=(2, 1), padding="valid", dilation=(1, 2))],
+)
+def test_many_bands_and_strips_match_windows(monkeypatch, strip_bytes, band_bytes, options):
+    """With tiny strips and bands (some reading padding only), the im2col path still equals the baseline."""
+    from convviz import _gemm
 
-    with _parallel.blas_single_threaded():
-        pass
-    api = _parallel._state["api"]
-    if api is None:
-        pytest.skip("NumPy does not use OpenBLAS here")
-    before = api[1]()
-    conv2d(np.ones((300, 300, 3), np.float32), np.ones((8, 3, 3, 3), np.float32))
-    assert api[1]() == before
+    monkeypatch.setattr(_gemm, "_STRIP_BYTES", strip_bytes)
+    monkeypatch.setattr(_gemm, "_BAND_BYTES", band_bytes)
+    rng = np.random.default_rng(9)
+    volume = rng.random((40, 300, 3), dtype=np.float32)
+    filters = rng.standard_normal((5, 3, 4, 3)).astype(np.float32)
+    expected = conv2d_windows(volume, filters, np.arange(5.0), **options)
+    actual = conv2d(volume, filters, np.arange(5), **options)
+    np.testing.assert_allclose(actual, expected, atol=3e-5, rtol=1e-5)
 
 
 @pytest.mark.parametrize("case", CASES)
