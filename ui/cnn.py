@@ -16,14 +16,13 @@ import numpy as np
 import streamlit as st
 
 from convviz import ConvvizValueError, list_samples
-from convviz.architectures import architecture_table
+from convviz.architectures import architecture_table, list_architectures
 from convviz.model import ModelFileError, TinyVGG, load_pretrained
 from ui import lab, state
 from ui.architectures import volumes_figure
-from ui.cnn_maps import conv1_panel, layer_maps_panel, open_in_designer, slice_grids
+from ui.cnn_maps import COMPACT_CSS, conv1_panel, layer_maps_panel, open_in_designer, slice_grids
 from ui.cnn_views import SOFTMAX, cam_panel, probabilities_figure, softmax_panel
 from ui.designer_grid import swatch_picture
-from ui.grids import show_row
 from ui.inputs import SAMPLE, image_input_panel, sample_image
 from ui.render import CHANNEL_NAMES, CHANNEL_WORDS, fmt, image_picture, md_escape, to_uint8
 
@@ -69,11 +68,9 @@ def _intro(model: TinyVGG) -> None:
         f"{', '.join(md_escape(c) for c in model.classes)}. Accuracy: {accuracy}. Every number on this page "
         "is computed by convviz's own `conv2d`, `relu`, `max_pool2d`, dense and softmax: a CNN is the "
         "filters you designed in the Lab, stacked.")
-    try:
-        table = architecture_table("tinyvgg")
-    except (ValueError, KeyError) as exc:  # the manifest's table is a nicety; the page works without it
-        st.caption(f"(The architecture diagram is unavailable: {exc})")
+    if "tinyvgg" not in list_architectures():  # the diagram reads the shipped manifest
         return
+    table = architecture_table("tinyvgg")
     st.plotly_chart(volumes_figure(table), key="cnn_arch", config={"displaylogo": False})
     st.caption("Each box is one layer's output volume (height ~ H, depth ~ C, log scale), from the "
                "64 × 64 × 3 input to the 10 class scores; softmax turns those into probabilities.")
@@ -109,12 +106,11 @@ def _surgery(base: TinyVGG) -> TinyVGG:
     k = state.get_focus(bank)
     n_slots = base.weights("conv1")[0].shape[0]
     if bank.kernel_size == (3, 3) and bank.channels == 3:
-        pic, grids = st.columns([1, 4], vertical_alignment="center")
+        pic, words = st.columns([1, 5], vertical_alignment="center")
         pic.image(swatch_picture(bank.weights[k], 60), width="content")
-        with grids:
-            st.caption(f"Your filter (the Lab's filter {k + 1}: {md_escape(bank.names[k])}), bias "
-                       f"{fmt(float(bank.bias[k]))}")
-            show_row(*slice_grids(bank.weights[k]))
+        words.caption(f"Your filter (the Lab's filter {k + 1}: {md_escape(bank.names[k])}), bias "
+                      f"{fmt(float(bank.bias[k]))}")
+        slice_grids(bank.weights[k], "yours")
         st.selectbox("conv1 slot to replace", range(n_slots), key=SLOT,
                      format_func=lambda i: f"slot {i + 1} of {n_slots}")
         st.button("Put my filter in", key="cnn_put", icon=":material/input:", on_click=_put)
@@ -195,8 +191,9 @@ def page() -> None:
         return
     _intro(base)
     image = _photo()
+    st.html(COMPACT_CSS)
     st.header("Experiments")
-    left, right = st.columns(2, gap="large")
+    left, right = st.columns([2, 3], gap="large")
     with left:
         keep = _ablation()
     with right:

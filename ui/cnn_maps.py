@@ -33,6 +33,14 @@ from ui.render import (
 SHEET_COLUMNS = 8
 TILE = 96  # smallest side of one map on the sheet, in pixels (small maps are enlarged, nearest)
 GAP = 4  # white pixels between maps
+#: Static CSS (constants only): smaller number grids inside containers keyed ``cnn_compact_*``, so three
+#: 3 x 3 slices fit side by side in a card and an 8 x 8 grid fits in half the page.
+COMPACT_CSS = """<style>
+div[class*='st-key-cnn_compact'] .cvg {font-size: 0.8rem;}
+div[class*='st-key-cnn_compact'] .cvg td {min-width: 2.7em; height: 1.6em; padding: 0 0.1em;}
+div[class*='st-key-cnn_compact'] .cvg caption {font-size: 0.95rem;}
+div[class*='st-key-cnn_compact'] .cvg-row {gap: 0.4rem 0.6rem;}
+</style>"""
 ENLARGE = "cnn_enlarge"  # selectbox: the map shown large (index into the layer's channels)
 _LAST_CLICK = "cnn_last_click"  # (layer, channel) of the click already applied
 
@@ -127,24 +135,25 @@ def layer_maps_panel(layer: str, activation: np.ndarray) -> None:
         st.caption(f"{layer} map {chosen + 1}: {h} × {w}, values {values}")
 
 
-def slice_grids(weights: np.ndarray) -> list[str]:
-    """The R, G and B slices of a ``(3, 3, 3)`` filter as tinted number grids (rounded to 3 decimals)."""
-    return [grid_html(np.round(weights[..., c], 3), caption=CHANNEL_NAMES[c], colour=CHANNEL_COLOURS[c])
-            for c in range(3)]
+def slice_grids(weights: np.ndarray, key: str) -> None:
+    """The R, G and B slices of a ``(3, 3, 3)`` filter as compact tinted number grids (2 decimals)."""
+    with st.container(key=f"cnn_compact_{key}"):
+        show_row(*(grid_html(np.round(weights[..., c], 2), caption=f"{CHANNEL_NAMES[c]} slice",
+                             colour=CHANNEL_COLOURS[c]) for c in range(3)))
 
 
 def filter_card(weights: np.ndarray, bias: float, k: int, *, replaced: bool) -> bool:
     """One conv1 filter ``(3, 3, 3)`` in the designer's format; returns True when "open in designer" is hit.
 
     The swatch shows each tap's R, G, B weights as one colour (grey is 0); the three grids are the R, G and
-    B slices, rounded to 3 decimals for reading.
+    B slices, rounded to 2 decimals for reading.
     """
     with st.container(border=True, key=f"cnn_filter_{k}"):
-        pic, words = st.columns([1, 3], vertical_alignment="center")
+        pic, words = st.columns([1, 4], vertical_alignment="center")
         pic.image(swatch_picture(weights, 60), width="content")
-        words.markdown(f"**Filter {k + 1}**" + (" · *your filter*" if replaced else ""))
-        words.caption(f"bias {fmt(round(float(bias), 3))}")
-        show_row(*slice_grids(weights))
+        words.markdown(f"**Filter {k + 1}**" + (" · *your filter*" if replaced else "")
+                       + f" · bias {fmt(round(float(bias), 3))}")
+        slice_grids(weights, f"filter{k}")
         return st.button("Open in designer", key=f"cnn_open_{k}", icon=":material/tune:",
                          help="Load all 16 conv1 filters into the Volume Lab's designer, this one selected.")
 
@@ -160,11 +169,11 @@ def conv1_bank(weights: np.ndarray, bias: np.ndarray, replaced: tuple[int, ...])
 
 
 def conv1_panel(weights: np.ndarray, bias: np.ndarray, replaced: tuple[int, ...]) -> int | None:
-    """Every conv1 filter as a card, four per row; returns the filter to open in the designer, if any."""
+    """Every conv1 filter as a card, two per row; returns the filter to open in the designer, if any."""
     opened = None
-    for start in range(0, len(bias), 4):
-        cols = st.columns(4, gap="small")
-        for k in range(start, min(start + 4, len(bias))):
+    for start in range(0, len(bias), 2):
+        cols = st.columns(2, gap="small")
+        for k in range(start, min(start + 2, len(bias))):
             with cols[k - start]:
                 if filter_card(weights[k], float(bias[k]), k, replaced=k in replaced):
                     opened = k

@@ -14,7 +14,7 @@ import streamlit as st
 from convviz.dense import softmax_steps
 from convviz.model import ClassActivationMap
 from ui.grids import grid_html, num, show_equation, show_row, show_table
-from ui.render import colorize, encode_jpeg, fit_for_display, fmt, symmetric_scale, to_uint8
+from ui.render import colorize, encode_jpeg, fit_for_display, fmt, map_picture, symmetric_scale, to_uint8
 
 CAM_CLASS = "cnn_cam_class"  # selectbox: the class whose activation map is drawn
 SOFTMAX = "cnn_softmax"  # toggle: show the softmax arithmetic
@@ -76,15 +76,17 @@ def cam_panel(model, photo: np.ndarray, probs: np.ndarray) -> None:
     k = st.selectbox("Class to explain", range(len(classes)), key=CAM_CLASS, format_func=label)
     cam: ClassActivationMap = model.class_activation_map(photo, k)
     scale = symmetric_scale(cam.coarse)
-    left, right = st.columns([3, 2], gap="large")
-    with left:
-        st.image(cam_overlay(photo, cam.upsampled, scale), width="stretch",
-                 caption=f"Evidence for “{cam.class_name}”: orange for, purple against (±{fmt(scale)}).")
-    with right:
-        h, w = cam.coarse.shape
-        st.markdown(f"Before the global average, the network has an {h} × {w} grid of 64-channel vectors. "
-                    f"Each grid cell's 64 numbers times the dense weights of “{cam.class_name}” gives one "
-                    f"number: the class activation map (left, enlarged to the photo).")
+    h, w = cam.coarse.shape
+    left, right = st.columns(2, gap="large")
+    left.image(cam_overlay(photo, cam.upsampled, scale), width="stretch",
+               caption=f"Evidence for “{cam.class_name}” over the photo: orange for, purple against "
+                       f"(±{fmt(scale)}).")
+    right.image(map_picture(cam.coarse, scale, 384), width="stretch",
+                caption=f"The same map as computed: {h} × {w}, one value per position of the last pool.")
+    st.markdown(f"Before the global average, the network has an {h} × {w} grid of vectors of "
+                f"{model.weights('dense')[0].shape[1]} numbers. Each vector times the dense weights of "
+                f"“{cam.class_name}” gives one number of the class activation map:")
+    with st.container(key="cnn_compact_cam"):
         show_row(grid_html(np.round(cam.coarse, 2), caption=f"CAM for {cam.class_name}, {h} × {w}"))
         mean = float(cam.coarse.mean(dtype=np.float64))
         show_equation(f"mean of the {h * w} cells {num(round(mean, 4))} + bias {num(round(cam.bias, 4))} = "
