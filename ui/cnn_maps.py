@@ -32,6 +32,7 @@ from ui.render import (
 
 SHEET_COLUMNS = 8
 TILE = 96  # smallest side of one map on the sheet, in pixels (small maps are enlarged, nearest)
+MAX_TILE = 160  # largest side of a map on the sheet (larger maps are block-averaged; the enlarged one is not)
 GAP = 4  # white pixels between maps
 #: Static CSS (constants only): smaller number grids inside containers keyed ``cnn_compact_*``, so three
 #: 3 x 3 slices fit side by side in a card and an 8 x 8 grid fits in half the page.
@@ -51,6 +52,10 @@ def sheet(activation: np.ndarray, scale: float) -> tuple[np.ndarray, int, int]:
     Returns the picture, the tile height and the tile width (without the gap). Unused cells are white.
     """
     h, w, c = activation.shape
+    if max(h, w) > MAX_TILE:  # keep the sheet near 1 MP whatever the photo size: f x f block means
+        f = -(-max(h, w) // MAX_TILE)
+        h, w = h // f, w // f
+        activation = activation[:h * f, :w * f].reshape(h, f, w, f, c).mean(axis=(1, 3))  # (h, w, C)
     f = max(1, -(-TILE // max(h, w)))  # integer enlargement: every value stays a crisp square
     cols = min(SHEET_COLUMNS, c)
     rows = -(-c // cols)
