@@ -22,7 +22,7 @@ from convviz.shapes import Geometry
 __all__ = ["channel_maps", "summed_maps"]
 
 # Bytes of de-interleaved input per strip (all channels): 1-4 MiB measured alike; larger means fewer calls.
-_STRIP_BYTES = 4 << 20
+_STRIP_BYTES = 2 << 20
 # Below this many output values per channel, threads cost more than they save.
 _PARALLEL_MIN_OUTPUTS = 1 << 16
 
@@ -83,23 +83,24 @@ def _stride1_maps(volume: np.ndarray, filters: np.ndarray, g: Geometry, emit) ->
     kernels = [[_dilated(f[..., ch], g) for ch in range(c)] for f in filters]
     span_h = g.dh * (g.kh - 1) + 1
     parallel = len(filters) * g.out_h * g.out_w >= _PARALLEL_MIN_OUTPUTS
-    workers = n_workers() if parallel else 1
-    # Strips of ~_STRIP_BYTES of input, and small enough that the per-thread buffers of a small image
-    # stay within about one output map.
-    strip = min(max(32, _STRIP_BYTES // (volume.itemsize * g.width * c)), -(-g.out_h // (workers * c)))
-    starts = range(0, g.out_h, strip)
+    # Strips of at most _STRIP_BYTES of input, and at least 2 * C strips per thread, so that the buffers
+    # and strip maps of all threads together stay within about one output map (16 rows at the least).
+    strip = max(16, min(_STRIP_BYTES // (volume.itemsize * g.width * c),
+                        -(-g.out_h // (2 * c * (n_workers() if parallel else 1)))))
 
-    def work(part: int, n_parts: int) -> None:
-        buffer = np.empty((c, min(strip + span_h - 1, g.height), g.width), dtype=np.float32)  # (C, rows, W)
-        for a in starts[part::n_parts]:
-            b = min(a + strip, g.out_h)
-            rows, band = _band(g, a, b)
-            planes = _deinterleave(volume[rows], buffer) if band.height > 0 else None  # (C, rows, W)
-            for k, per_channel in enumerate(kernels):
-                emit(k, slice(a, b), None if planes is None else
-                     [_filter(planes[ch], kernel, band) for ch, kernel in enumerate(per_channel)])
+    def setup() -> np.ndarray:
+        return np.empty((c, min(strip + span_h - 1, g.height), g.width), dtype=np.float32)  # (C, rows, W)
 
-    run_parallel(work, min(workers, len(starts)))
+    def work(item: int, buffer: np.ndarray) -> None:
+        a = item * strip
+        b = min(a + strip, g.out_h)
+        rows, band = _band(g, a, b)
+        planes = _deinterleave(volume[rows], buffer) if band.height > 0 else None  # (C, rows, W)
+        for k, per_channel in enumerate(kernels):
+            emit(k, slice(a, b), None if planes is None else
+                 [_filter(planes[ch], kernel, band) for ch, kernel in enumerate(per_channel)])
+
+    run_parallel(work, -(-g.out_h // strip), setup, parallel=parallel)
 
 
 def channel_maps(volume: np.ndarray, kernel: np.ndarray, g: Geometry) -> np.ndarray:

@@ -8,7 +8,7 @@ planar ``(K, H', row)`` result. Strips are sized for the L2 cache.
 The input is never copied whole: each thread takes bands of a few dozen output rows, pads and
 de-interleaves just the input rows of its band into a small planar buffer (cv2.copyMakeBorder then
 cv2.split), and runs the strips of that band from it. That keeps the work parallel, in cache, and free of
-an input-sized allocation (whose page faults alone cost ~50 ms at 12 MP here).
+an input-sized copy (converting a whole 12 MP image to padded planes took ~50 ms on one core here).
 
 At stride 1 the block is built from the *flattened* padded planes: output positions run over the whole
 padded row (``row = W + pl + pr``), so a tap's row is one contiguous slice of its plane and the block of a
@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from convviz._parallel import n_workers, run_parallel
+from convviz._parallel import run_parallel
 from convviz.shapes import Geometry
 
 __all__ = ["conv_gemm", "padded_planes"]
@@ -92,7 +92,6 @@ def conv_gemm(volume: np.ndarray, filters: np.ndarray, bias: np.ndarray, g: Geom
     span_h = g.dh * (kh - 1) + 1
     strip_rows = max(1, min(g.out_h, _STRIP_BYTES // (4 * depth * row)))
     band_rows = strip_rows * max(1, _BAND_BYTES // (4 * c * wp * g.sh * strip_rows))
-    bands = range(0, g.out_h, band_rows)
     in_rows = (band_rows - 1) * g.sh + span_h  # padded input rows one band reads
     plane = in_rows * wp + (g.dw * (kw - 1) if flat else 0)  # flattened band plane, with slack
 
@@ -108,29 +107,33 @@ def conv_gemm(volume: np.ndarray, filters: np.ndarray, bias: np.ndarray, g: Geom
         start = planes.reshape(-1)[y0 * wp:]
         return as_strided(start, shape, tuple(s * planes.itemsize for s in strides), writeable=False)
 
-    def work(part: int, n_parts: int) -> None:
+    def setup() -> tuple[np.ndarray, np.ndarray]:
         # Zeroed once, so the slack (and rows a short last band leaves) hold finite values.
         planes = np.zeros((c, plane), dtype=np.float32)  # (C, band rows * Wp + slack)
         block = np.empty((depth, strip_rows * row), dtype=np.float32)  # (C*kh*kw + 1, rows*row)
         block[-1] = 1.0  # multiplies the bias column
-        for a in bands[part::n_parts]:
-            b = min(a + band_rows, g.out_h)
-            first = a * g.sh - g.pt  # image row of the band's first padded row (may be negative)
-            last = (b - 1) * g.sh + span_h - g.pt
-            lo, hi = max(0, first), min(g.height, last)
-            if hi > lo:
-                _pad_rows(volume[lo:hi], lo - first, last - hi, g, planes)
-            else:  # the band reads padding only
-                planes[:, : (last - first) * wp] = 0
-            for r0 in range(a, b, strip_rows):
-                rows = min(strip_rows, b - r0)
-                cols = block[:, : rows * row]
-                source = taps(planes, (r0 - a) * g.sh, rows)
-                target = cols[:-1].reshape(source.shape)  # a view: only whole axes are split
-                assert np.shares_memory(target, block)
-                target[...] = source  # one strided copy for the whole block (NumPy releases the GIL)
-                np.matmul(weights, cols, out=out[:, r0: r0 + rows].reshape(n_filters, rows * row))
+        return planes, block
 
-    parallel = n_filters * g.out_h * g.out_w >= _PARALLEL_MIN_OUTPUTS
-    run_parallel(work, min(n_workers(), len(bands)) if parallel else 1)
+    def work(item: int, state: tuple[np.ndarray, np.ndarray]) -> None:
+        planes, block = state
+        a = item * band_rows
+        b = min(a + band_rows, g.out_h)
+        first = a * g.sh - g.pt  # image row of the band's first padded row (may be negative)
+        last = (b - 1) * g.sh + span_h - g.pt
+        lo, hi = max(0, first), min(g.height, last)
+        if hi > lo:
+            _pad_rows(volume[lo:hi], lo - first, last - hi, g, planes)
+        else:  # the band reads padding only
+            planes[:, : (last - first) * wp] = 0
+        for r0 in range(a, b, strip_rows):
+            rows = min(strip_rows, b - r0)
+            cols = block[:, : rows * row]
+            source = taps(planes, (r0 - a) * g.sh, rows)
+            target = cols[:-1].reshape(source.shape)  # a view: only whole axes are split
+            assert np.shares_memory(target, block)
+            target[...] = source  # one strided copy for the whole block (NumPy releases the GIL)
+            np.matmul(weights, cols, out=out[:, r0: r0 + rows].reshape(n_filters, rows * row))
+
+    n_bands = -(-g.out_h // band_rows)
+    run_parallel(work, n_bands, setup, parallel=n_filters * g.out_h * g.out_w >= _PARALLEL_MIN_OUTPUTS)
     return out.transpose(1, 2, 0)[:, : g.out_w]  # (H', W', K)

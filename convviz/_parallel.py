@@ -12,10 +12,12 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import glob
+import itertools
 import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 
@@ -82,22 +84,37 @@ def blas_single_threaded() -> Iterator[None]:
                 api[0](_state["saved"])
 
 
-def run_parallel(work: Callable[[int, int], None], n_parts: int) -> None:
-    """Call ``work(part, n_parts)`` for every part, on up to :func:`n_workers` threads, BLAS single-threaded.
+def run_parallel(work: Callable[[int, Any], None], n_items: int, setup: Callable[[], Any] = lambda: None, *,
+                 parallel: bool = True) -> None:
+    """Call ``work(item, state)`` for items ``0 .. n_items - 1``, BLAS single-threaded meanwhile.
 
-    With one part the call runs inline (no thread hop for small inputs), still with BLAS on one thread:
-    OpenBLAS threads on the small products of a small input were measured 5-10x slower on a busy machine.
-    Exceptions propagate.
+    The calling thread and up to ``n_workers() - 1`` pool threads each take the next item from a shared
+    counter until none is left; each makes its ``state`` (e.g. scratch buffers) with ``setup()`` before its
+    first item. On a busy machine a helper that gets little CPU simply takes fewer items, and the caller
+    works instead of waiting for it. ``parallel=False`` runs everything on the calling thread. Exceptions
+    propagate.
     """
     global _pool
-    if n_parts <= 1:
-        with blas_single_threaded():
-            work(0, 1)
-        return
-    with _lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=n_workers(), thread_name_prefix="convviz")
+    counter = itertools.count()
+
+    def drain() -> None:
+        state, started = None, False
+        for item in iter(counter.__next__, None):  # next() on a count is atomic under the GIL
+            if item >= n_items:
+                return
+            if not started:
+                state, started = setup(), True
+            work(item, state)
+
+    helpers = max(0, min(n_workers(), n_items) - 1) if parallel else 0
+    if helpers:
+        with _lock:
+            if _pool is None:
+                _pool = ThreadPoolExecutor(max_workers=n_workers(), thread_name_prefix="convviz")
     with blas_single_threaded():
-        futures = [_pool.submit(work, part, n_parts) for part in range(n_parts)]
-        for future in futures:
-            future.result()
+        futures = [_pool.submit(drain) for _ in range(helpers)]
+        try:
+            drain()
+        finally:
+            for future in futures:
+                future.result()

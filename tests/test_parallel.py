@@ -1,4 +1,4 @@
-"""Tests for convviz._parallel: every part runs once, errors surface, the BLAS thread count comes back."""
+"""Tests for convviz._parallel: every item runs once, errors surface, the BLAS thread count comes back."""
 
 import threading
 
@@ -8,35 +8,51 @@ import pytest
 from convviz import _parallel
 
 
-def test_every_part_runs_exactly_once():
-    """run_parallel calls work(part, n_parts) once for each part."""
+def test_every_item_runs_exactly_once():
+    """run_parallel calls work(item, state) once for each item."""
     seen = []
     lock = threading.Lock()
 
-    def work(part, n_parts):
+    def work(item, state):
         with lock:
-            seen.append((part, n_parts))
+            seen.append(item)
 
-    _parallel.run_parallel(work, 5)
-    assert sorted(seen) == [(p, 5) for p in range(5)]
-
-
-def test_one_part_runs_inline():
-    """A single part runs on the calling thread (no pool hop for small inputs)."""
-    caller = threading.get_ident()
-    ran_on = []
-    _parallel.run_parallel(lambda part, n: ran_on.append(threading.get_ident()), 1)
-    assert ran_on == [caller]
+    _parallel.run_parallel(work, 50)
+    assert sorted(seen) == list(range(50))
 
 
-def test_errors_in_a_part_propagate():
-    """An exception raised in a worker reaches the caller."""
-    def work(part, n_parts):
-        if part == 1:
+def test_each_thread_sets_up_its_own_state_once():
+    """setup() runs once per thread that takes an item, and that thread's items get its state."""
+    states = []
+
+    def setup():
+        state = {"thread": threading.get_ident()}
+        states.append(state)
+        return state
+
+    def work(item, state):
+        assert state["thread"] == threading.get_ident()
+
+    _parallel.run_parallel(work, 20, setup)
+    assert 1 <= len(states) <= _parallel.n_workers()
+    assert len({s["thread"] for s in states}) == len(states)
+
+
+def test_not_parallel_runs_on_the_calling_thread():
+    """parallel=False keeps every item on the calling thread."""
+    ran_on = set()
+    _parallel.run_parallel(lambda item, state: ran_on.add(threading.get_ident()), 10, parallel=False)
+    assert ran_on == {threading.get_ident()}
+
+
+def test_errors_in_an_item_propagate():
+    """An exception raised for one item reaches the caller."""
+    def work(item, state):
+        if item == 7:
             raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError, match="boom"):
-        _parallel.run_parallel(work, 2)
+        _parallel.run_parallel(work, 10)
 
 
 def test_blas_is_single_threaded_inside_and_restored_after():
