@@ -12,9 +12,8 @@ Every layer is computed by the public ops of this package (:func:`convviz.conv2d
 - :meth:`TinyVGG.forward` returns every layer's output as an ordered list of ``(layer_name, activation)``,
   each ``(H, W, C)``; the global average pool, dense and softmax outputs are ``(1, 1, C)``. The conv layers
   run on an image of any size (at least 8x8); only :meth:`TinyVGG.predict` resizes to 64x64.
-- :meth:`TinyVGG.class_activation_map` is exact for this head: the dense layer after the global average
-  pool makes ``logit[c] = mean over positions of (A @ w[c]) + b[c]``, with ``A`` the ``(h, w, C)`` volume
-  that is averaged.
+- :meth:`TinyVGG.class_activation_map` is exact for this global average pool + dense head (see
+  :mod:`convviz.cam`).
 
 Examples
 --------
@@ -31,13 +30,13 @@ Examples
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from convviz._validate import ConvvizValueError, as_float32_array, as_float32_volume, check_finite
 from convviz.activations import relu
+from convviz.cam import ClassActivationMap, cam_from_head
 from convviz.conv import conv2d
 from convviz.dense import dense_layer, softmax
 from convviz.model_io import LayerSpec, ModelFileError, read_model_files
@@ -46,31 +45,11 @@ from convviz.pooling import max_pool2d
 __all__ = ["ClassActivationMap", "ModelFileError", "TinyVGG", "load_pretrained"]
 
 
-@dataclass(frozen=True, eq=False)
-class ClassActivationMap:
-    """Where in the image the evidence for one class lies (CAM, Zhou et al. 2016).
-
-    Attributes
-    ----------
-    class_index : int
-    class_name : str
-    coarse : ndarray, shape (h, w), float32
-        ``A @ w[c]``: the volume ``A`` that the global average pool averages (``(8, 8, 64)`` for a 64x64
-        input), weighted by the dense layer's row for the class. Exact: ``coarse.mean() + bias == logit``.
-    upsampled : ndarray, shape (H, W), float32
-        ``coarse`` resized to the size of the image passed in (bilinear, ``cv2.INTER_LINEAR``), for drawing
-        over the photo. Its values are a smooth interpolation; the exact identity holds for ``coarse``.
-    bias, logit, probability : float
-        The dense bias and output of the class, and its softmax probability.
-    """
-
-    class_index: int
-    class_name: str
-    coarse: np.ndarray
-    upsampled: np.ndarray
-    bias: float
-    logit: float
-    probability: float
+def _index(value, name: str, n: int) -> int:
+    """``value`` as an int in ``[0, n)`` (bools refused), else a ConvvizValueError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or not 0 <= value < n:
+        raise ConvvizValueError(f"`{name}` must be an integer in [0, {n}), got {value!r}")
+    return int(value)
 
 
 class TinyVGG:
@@ -224,14 +203,14 @@ class TinyVGG:
         --------
         >>> model = load_pretrained()
         >>> p = model.predict(np.full((90, 120, 3), 0.5, np.float32))
-        >>> p.shape, bool(abs(p.sum() - 1) < 1e-5), model.classes[int(p.argmax())] in model.classes
-        ((10,), True, True)
+        >>> p.shape, bool(abs(p.sum() - 1) < 1e-5)
+        ((10,), True)
         """
         return self.forward(self.resize_input(image))[-1][1].reshape(-1)  # (classes,)
 
     def class_activation_map(self, image, class_index: int | None = None, *,
                              resize: bool = True) -> ClassActivationMap:
-        """The class activation map of one class for an image (see :class:`ClassActivationMap`).
+        """The class activation map of one class for an image (see :class:`convviz.cam.ClassActivationMap`).
 
         Parameters
         ----------
@@ -253,18 +232,11 @@ class TinyVGG:
         outputs = self.forward(self.resize_input(x) if resize else x)
         if class_index is None:
             class_index = int(np.argmax(outputs[-1][1]))
-        if isinstance(class_index, bool) or not isinstance(class_index, int | np.integer) \
-                or not 0 <= class_index < len(self.classes):
-            raise ConvvizValueError(f"`class_index` must be an integer in [0, {len(self.classes)}), "
-                                    f"got {class_index!r}")
-        k = int(class_index)
-        pooled_input = outputs[-4][1]  # (h, w, C): what the global average pool averages
+        k = _index(class_index, "class_index", len(self.classes))
         w, b = self.weights(self._layers[-2].name)
-        coarse = pooled_input @ w[k]  # (h, w)
-        height, width = x.shape[:2]
-        upsampled = cv2.resize(np.ascontiguousarray(coarse), (width, height), interpolation=cv2.INTER_LINEAR)
-        return ClassActivationMap(k, self.classes[k], coarse, upsampled, float(b[k]),
-                                  float(outputs[-2][1].reshape(-1)[k]), float(outputs[-1][1].reshape(-1)[k]))
+        # outputs[-4] is what the global average pool averages, (h, w, C); then dense and softmax (1, 1, M).
+        return cam_from_head(outputs[-4][1], w, b, outputs[-2][1].reshape(-1), outputs[-1][1].reshape(-1),
+                             k, self.classes[k], size=x.shape[:2])
 
     # --- surgery -----------------------------------------------------------------------------------
     def with_conv1_filter(self, index: int, kernel, bias: float = 0.0) -> TinyVGG:
@@ -287,9 +259,7 @@ class TinyVGG:
         (0.5, (2,), False)
         """
         spec = self._layers[0]
-        n_filters = spec.weight_shape[0]
-        if isinstance(index, bool) or not isinstance(index, int | np.integer) or not 0 <= index < n_filters:
-            raise ConvvizValueError(f"`index` must be an integer in [0, {n_filters}), got {index!r}")
+        index = _index(index, "index", spec.weight_shape[0])
         ker = as_float32_volume(kernel, "kernel")
         if ker.shape != spec.weight_shape[1:]:
             raise ConvvizValueError(f"`kernel` must have shape {spec.weight_shape[1:]} like conv1's filters "
@@ -300,27 +270,21 @@ class TinyVGG:
         check_finite(bias_value, "bias")
         weights = dict(self._weights)
         new_w, new_b = self._weights[spec.weight].copy(), self._weights[spec.bias].copy()
-        new_w[int(index)] = ker
-        new_b[int(index)] = bias_value
+        new_w[index] = ker
+        new_b[index] = bias_value
         for array in (new_w, new_b):
             array.setflags(write=False)
         weights[spec.weight], weights[spec.bias] = new_w, new_b
         return TinyVGG(self._manifest, self._layers, weights,
-                       replaced=tuple(sorted({*self.replaced, int(index)})))
+                       replaced=tuple(sorted({*self.replaced, index})))
 
     def __repr__(self) -> str:
         accuracy = "not measured" if self.accuracy is None else f"{self.accuracy:.1%} (NumPy)"
         side = self.input_size
         lines = [f"TinyVGG({self.name!r}: {self.parameters:,} parameters, {len(self.classes)} classes, "
                  f"val top-1 {accuracy}", f"  {'input':<8} {'':<16} -> {side}x{side}x3"]
-        for layer in self._layers:
-            what = layer.type
-            if layer.type == "conv2d":
-                what = f"{layer.weight_shape[0]} x {'x'.join(map(str, layer.weight_shape[1:]))}"
-            elif layer.type == "dense":
-                what = f"dense {layer.weight_shape[1]}->{layer.weight_shape[0]}"
-            shape = layer.output_shape if len(layer.output_shape) == 3 else (1, 1, *layer.output_shape)
-            lines.append(f"  {layer.name:<8} {what:<16} -> {'x'.join(map(str, shape))}")
+        lines += [f"  {layer.name:<8} {layer.summary:<16} -> {'x'.join(map(str, layer.volume_shape))}"
+                  for layer in self._layers]
         if self.replaced:
             lines.append(f"  conv1 filters replaced: {list(self.replaced)}")
         return "\n".join(lines) + "\n)"
@@ -357,9 +321,7 @@ def load_pretrained(manifest_path=None) -> TinyVGG:
     except ConvvizValueError as exc:
         raise ModelFileError(f"The model's layers do not fit together: {exc}") from None
     for spec, (_, activation) in zip(layers, outputs, strict=True):
-        shape = activation.shape if activation.shape[:2] != (1, 1) or len(spec.output_shape) == 3 \
-            else activation.shape[2:]
-        if tuple(shape) != spec.output_shape:
-            raise ModelFileError(f"Layer {spec.name!r} gives shape {shape}; the manifest records "
+        if activation.shape != spec.volume_shape:
+            raise ModelFileError(f"Layer {spec.name!r} gives shape {activation.shape}; the manifest records "
                                  f"{spec.output_shape}.")
     return model

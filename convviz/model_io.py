@@ -78,6 +78,20 @@ class LayerSpec:
     padding: int = 0
     size: int = 2
 
+    @property
+    def volume_shape(self) -> tuple[int, ...]:
+        """``output_shape`` as :meth:`TinyVGG.forward` returns it: a vector ``(C,)`` becomes ``(1, 1, C)``."""
+        return self.output_shape if len(self.output_shape) == 3 else (1, 1, *self.output_shape)
+
+    @property
+    def summary(self) -> str:
+        """A few words for a layer listing: ``"16 x 3x3x3"`` (conv), ``"dense 64->10"``, else the type."""
+        if self.type == "conv2d":
+            return f"{self.weight_shape[0]} x {'x'.join(map(str, self.weight_shape[1:]))}"
+        if self.type == "dense":
+            return f"dense {self.weight_shape[1]}->{self.weight_shape[0]}"
+        return self.type
+
 
 def _refuse_constant(name: str):
     raise ValueError(f"non-finite number {name} is not allowed")
