@@ -9,6 +9,7 @@ selects that point, and the page enlarges it. A picker offers the same choice wi
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 
 import numpy as np
 import plotly.graph_objects as go
@@ -100,8 +101,13 @@ def sheet_figure(activation: np.ndarray, scale: float, layer: str, selected: int
 
 
 def _clicked(event, layer: str) -> int | None:
-    """The map index of a new click on the sheet of `layer` (None when there is none, or it was applied)."""
-    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else []
+    """The map index of a new click on the sheet of `layer` (None when there is none, or it was applied).
+
+    `event` is the chart's selection state, read from session state *before* the sheet is drawn, so that the
+    frame and the enlarged map show the click in the same run.
+    """
+    selection = event.get("selection") if isinstance(event, Mapping) else None
+    points = selection.get("points", []) if isinstance(selection, Mapping) else []
     if not points:
         return None
     point = points[0]
@@ -119,18 +125,16 @@ def layer_maps_panel(layer: str, activation: np.ndarray) -> None:
     lo, hi = float(activation.min()), float(activation.max())
     st.markdown(f"**{layer}**: {c} maps of {h} × {w}, values {fmt_range(lo, hi)}. One colour scale for all "
                 f"{c}: purple below 0, white at 0, orange above (±{fmt(scale)}).")
-    chosen = st.session_state.get(ENLARGE)
+    key = f"cnn_sheet_{layer}"
+    clicked = _clicked(st.session_state.get(key), layer)
+    chosen = clicked if clicked is not None else st.session_state.get(ENLARGE)
     chosen = chosen if isinstance(chosen, int) and 0 <= chosen < c else 0
+    st.session_state[ENLARGE] = chosen  # before the picker is drawn: it shows the clicked map
     sheet_col, big_col = st.columns([3, 2], gap="large")
     with sheet_col:
-        event = st.plotly_chart(sheet_figure(activation, scale, layer, chosen), key=f"cnn_sheet_{layer}",
-                                on_select="rerun", selection_mode="points",
-                                config={"displayModeBar": False, "displaylogo": False})
-        clicked = _clicked(event, layer)
-        if clicked is not None and clicked < c:
-            chosen = clicked
+        st.plotly_chart(sheet_figure(activation, scale, layer, chosen), key=key, on_select="rerun",
+                        selection_mode="points", config={"displayModeBar": False, "displaylogo": False})
         st.image(colorbar_picture(), caption=f"−{fmt(scale)}  ←  0  →  +{fmt(scale)}", width="stretch")
-    st.session_state[ENLARGE] = chosen
     with big_col:
         st.selectbox("Map to enlarge (or click one)", range(c), key=ENLARGE,
                      format_func=lambda k: f"map {k + 1} of {c}")

@@ -33,6 +33,7 @@ def test_cnn_page_renders_and_a_click_enlarges_a_map(page):
     assert _enlarged_caption(page).startswith("conv1 map 1:")
 
     sheet = page.locator(".st-key-cnn_sheet_conv1 .js-plotly-plot")
+    sheet.wait_for()
     sheet.scroll_into_view_if_needed()
     box = sheet.bounding_box()
     # conv1 has 16 maps: 8 per row, 2 rows. Map 10 is the second of the second row.
