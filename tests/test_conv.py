@@ -87,8 +87,11 @@ def test_conv2d_large_image_matches_windows(k, options):
      dict(padding="same", dilation=3), dict(stride=(1, 2), padding=2)],
 )
 @pytest.mark.parametrize("kernel_hw", [(3, 3), (2, 4), (5, 1)])
-def test_large_image_per_channel_maps_and_one_filter(options, kernel_hw):
-    """On a multi-strip image, per-channel maps and one-filter conv2d equal the einsum baseline."""
+def test_large_image_per_channel_maps_and_one_filter(monkeypatch, options, kernel_hw):
+    """On a multi-strip image shared out over threads, channel maps and one-filter conv2d equal einsum."""
+    from convviz import _channels
+
+    monkeypatch.setattr(_channels, "_PARALLEL_MIN_OUTPUTS", 0)
     rng = np.random.default_rng(7)
     volume = rng.random((257, 300, 3), dtype=np.float32)
     filters = rng.standard_normal((1, *kernel_hw, 3)).astype(np.float32)
