@@ -1,36 +1,68 @@
-"""The Volume Lab page: an RGB image is a stack of three 2D images."""
+"""The Volume Lab page: upload a photo, watch every channel and every filter, live.
+
+Top to bottom: the input panel (:mod:`ui.inputs`) and the input as a volume (:mod:`ui.lab_input`), then the
+*workspace* fragment (``state.FRAG_WORKSPACE``): the settings (:mod:`ui.lab_settings`), the filter panel
+(:mod:`ui.lab_filters`) beside the results fragment (:mod:`ui.lab_maps`), the pixel explanation
+(:mod:`ui.lab_explain`) and the downloads (:mod:`ui.lab_export`).
+
+What reruns (see :mod:`ui.state`): a new image reruns the page; a setting or a new bank reruns the workspace;
+a weight edit reruns only the results and the explanation; picking a pixel only the pick view and the
+explanation. Every panel reads the state through :func:`ui.lab_pipeline.lab_context`, whose pipeline
+recomputes only what changed.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from convviz import list_samples, load_sample
-from ui.render import CHANNEL_NAMES, tint_channel, to_uint8
+from ui import state
+from ui.inputs import image_input_panel
+from ui.lab_explain import explain_fragment, pick_fragment
+from ui.lab_export import export_panel
+from ui.lab_filters import filters_panel
+from ui.lab_input import input_view
+from ui.lab_maps import results_fragment
+from ui.lab_pipeline import lab_context, share_module
+from ui.lab_settings import settings_panel
+
+# Static CSS only (never user text): captions and labels large enough for a projector.
+_PROJECTOR_CSS = """<style>
+[data-testid="stImageCaption"], [data-testid="stCaptionContainer"] {font-size: 0.95rem; color: #333;}
+[data-testid="stWidgetLabel"] p {font-size: 1rem;}
+</style>"""
 
 
-def input_panel():
-    """Pick the input image; return it as ``(H, W, 3)`` float32 in [0, 1]."""
-    names = list_samples("image")
-    name = st.selectbox(
-        "Sample image", names, key="lab_sample", format_func=lambda n: load_sample(n).title
-    )
-    return load_sample(name).array
-
-
-def channels_panel(image) -> None:
-    """Show the image and its three channel planes, each tinted in its colour."""
-    h, w, c = image.shape
-    st.subheader(f"Your image is a volume: {h} × {w} × {c}")
-    cols = st.columns(4)
-    cols[0].image(to_uint8(image), caption=f"RGB image ({h} × {w} × 3)", width="stretch")
-    for i, name in enumerate(CHANNEL_NAMES):
-        cols[i + 1].image(
-            tint_channel(image, i), caption=f"{name} channel ({h} × {w})", width="stretch"
-        )
+@st.fragment(key=state.FRAG_WORKSPACE)
+def workspace() -> None:
+    """Settings, filters and every result: reruns alone when a setting or the bank changes."""
+    state.reset_live_fragments()
+    st.header("Filters slide over the volume")
+    image = state.get_image()
+    settings_panel(image.array.shape[:2], state.get_bank())
+    left, right = st.columns([1, 2.3], gap="large")
+    with left:
+        filters_panel()
+    with right:
+        results_fragment()
+    st.divider()
+    explain_fragment()
+    pick_fragment()
+    st.divider()
+    export_panel(lab_context())
 
 
 def page() -> None:
+    """The Volume Lab."""
+    state.init_state()
+    share = share_module()
+    problem = share.restore_from_url() if share is not None else None
+    st.html(_PROJECTOR_CSS)
     st.title("Volume Lab")
-    st.caption("An RGB image is a stack of three 2D images: red, green and blue.")
-    image = input_panel()
-    channels_panel(image)
+    st.caption("An RGB image is a stack of three 2D images. A 3×3×3 filter reads all three at once: it "
+               "multiplies 27 numbers by 27 weights, adds them up with a bias, and slides on.")
+    if problem:
+        st.warning(problem, icon=":material/link_off:")
+    image = image_input_panel()
+    input_view(image)
+    st.divider()
+    workspace()

@@ -1,0 +1,104 @@
+"""The Lab's settings panel: stride, padding, dilation, ReLU, pooling, colour scale — and what they imply.
+
+The widgets write the keys of :mod:`ui.state`; :func:`settings_panel` reads them back through
+:func:`ui.state.read_settings` (validated and clamped), shows the output-size formula with the user's
+numbers, and explains impossible combinations in words instead of failing.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from convviz import output_size_formula
+from convviz.filterbank import FilterBank
+from ui import state
+
+_PADDING_HELP = ("valid: no padding, the map shrinks. same: zeros around the image so the map keeps its "
+                 "size (stride 1 only). custom: choose how many rows/columns of zeros go on each side.")
+_NORM_HELP = ("shared: one colour scale for every map on the page, so colours compare across maps and the "
+              "sum reads as the sum. per map: each map uses its own range (weak maps become visible).")
+
+
+def _widgets(settings: state.ConvSettings) -> None:
+    """Draw the setting widgets (all keyed in :mod:`ui.state`, kept across pages)."""
+    keep = {"persist_state": "session"}
+    conv, post = st.columns([4, 3], gap="large")
+    with conv:
+        st.markdown("**Convolution**")
+        c = st.columns(4)
+        c[0].number_input("Stride", 1, state.MAX_STRIDE, step=1, key=state.STRIDE, **keep,
+                          help="How many pixels the filter moves between two outputs.")
+        c[1].selectbox("Padding", state.PADDING_MODES, key=state.PADDING_MODE, help=_PADDING_HELP, **keep)
+        c[2].number_input("Zeros per side", 0, state.MAX_PADDING, step=1, key=state.PADDING, **keep,
+                          disabled=settings.padding_mode != "custom", help="Used with custom padding.")
+        c[3].number_input("Dilation", 1, state.MAX_DILATION, step=1, key=state.DILATION, **keep,
+                          help="Spacing between the filter's taps: 2 spreads a 3x3 filter over 5x5 pixels.")
+    with post:
+        st.markdown("**After the convolution**")
+        p = st.columns([1.1, 1.2, 1, 1, 1.3])
+        p[0].toggle("ReLU", key=state.RELU, help="Replace every negative value by 0.", **keep)
+        p[1].selectbox("Pooling", state.POOL_MODES, key=state.POOL, **keep,
+                       format_func={"none": "none", "max": "max", "avg": "average"}.get)
+        pooling = settings.pool != "none"
+        p[2].number_input("Pool size", 2, state.MAX_POOL, step=1, key=state.POOL_SIZE, disabled=not pooling,
+                          **keep)
+        p[3].number_input("Pool stride", 1, state.MAX_POOL, step=1, key=state.POOL_STRIDE,
+                          disabled=not pooling, **keep)
+        p[4].radio("Colour scale", state.NORM_MODES, key=state.NORM, help=_NORM_HELP, **keep)
+
+
+def _formula_lines(settings: state.ConvSettings, hw: tuple[int, int], kernel: tuple[int, int]) -> list[str]:
+    """The output-size formula per axis with the user's numbers (the result may be 0 or less)."""
+    kw = settings.conv_kwargs()
+    return [f"{axis} = {output_size_formula(n, k, **kw)}"
+            for axis, n, k in (("H′", hw[0], kernel[0]), ("W′", hw[1], kernel[1]))]
+
+
+def settings_problem(settings: state.ConvSettings, image_hw: tuple[int, int], bank: FilterBank) -> str | None:
+    """A sentence explaining why these settings cannot work on this image and bank, or None."""
+    if settings.padding_mode == "same" and settings.stride != 1:
+        return (f"'same' padding keeps the map as big as the image, which only works with stride 1 "
+                f"(stride {settings.stride} skips pixels, so the map shrinks whatever the padding). "
+                "Choose stride 1, or 'valid' or 'custom' padding.")
+    for line, n, k in zip(_formula_lines(settings, image_hw, bank.kernel_size), image_hw, bank.kernel_size,
+                          strict=True):
+        if int(line.rsplit("=", 1)[1]) < 1:
+            span = settings.dilation * (k - 1) + 1
+            return (f"The output would be empty: with dilation {settings.dilation} the {k}-tap filter spans "
+                    f"{span} pixels, more than the {n} pixels plus padding. Use less dilation, more padding, "
+                    f"or a larger image. ({line})")
+    return None
+
+
+def settings_panel(image_hw: tuple[int, int], bank: FilterBank) -> state.ConvSettings:
+    """Draw the settings and the live output-size formula, or the reason the settings cannot work.
+
+    Parameters
+    ----------
+    image_hw : (int, int)
+        ``(H, W)`` of the image the Lab computes on.
+    bank : FilterBank
+        The current bank (its kernel size enters the formula; K is the output depth).
+
+    Returns
+    -------
+    ConvSettings
+        The validated settings (possibly impossible: see :func:`settings_problem`).
+    """
+    with st.container(border=True):
+        _widgets(state.read_settings())
+        settings = state.read_settings()  # the values the widgets hold now, validated again
+        problem = settings_problem(settings, image_hw, bank)
+        if problem:
+            st.warning(problem, icon=":material/warning:")
+            return settings
+        lines = _formula_lines(settings, image_hw, bank.kernel_size)
+        kh, kw = bank.kernel_size
+        sizes = [line.rsplit("= ", 1)[1] for line in lines]
+        st.markdown(
+            f"Output size per axis: `⌊(n + 2·padding − dilation·(k−1) − 1) / stride⌋ + 1` with your numbers "
+            f"(image {image_hw[0]} × {image_hw[1]}, filters {kh} × {kw} × {bank.channels}):  \n"
+            + "  \n".join(f"`{line}`" for line in lines)
+            + f"  \n→ output volume **{sizes[0]} × {sizes[1]} × {bank.n_filters}** (one map per filter)."
+        )
+    return settings
