@@ -3,17 +3,17 @@
 :func:`designer_panel` is the Lab's filter panel (same contract as before: it leaves the bank in
 ``state.BANK``, the edited filter in ``state.FOCUS``, and returns both). Top to bottom:
 
-- the bank: a preset picker (or a blank bank), a reset button, what the bank is;
-- the filters: every filter's swatch, a picker for the one to edit, add / duplicate / move / remove;
-- the focused filter: its name, swatch, three tinted weight grids and bias (:mod:`ui.designer_grid`), and
-  its transforms (:mod:`ui.designer_tools`);
+- the bank: a preset picker (or a blank bank), a reset button, what the bank detects;
+- the filters: a picker for the one to edit, add / duplicate / move / remove;
+- the focused filter: its name, three tinted weight grids, its bias, swatch and sums
+  (:mod:`ui.designer_grid`), and its transforms (:mod:`ui.designer_tools`);
 - save, load and share: JSON export and import, and the shareable link (:mod:`ui.designer_tools`).
 
-Every edit makes a new immutable bank through :mod:`convviz.bank_edits` / :mod:`convviz.bank_ops` inside a
-widget callback (so the page draws the new bank in the same run) and stores it with
-:func:`ui.state.set_bank`.
-Weight edits are stored in place (see :mod:`ui.designer_grid`). A refused edit leaves the bank unchanged
-and says why. User text (filter and bank names, descriptions) is only shown as escaped Markdown or plain text.
+Every edit of the list or a transform makes a new immutable bank (:mod:`convviz.bank_edits`,
+:mod:`convviz.bank_ops`) inside a widget callback, so the page draws the new bank in the same run, and
+stores it with :func:`ui.state.set_bank`. Weight edits are stored in place by :func:`ui.state.weight_changed`
+(see :mod:`ui.designer_grid`). A refused edit leaves the bank unchanged and says why. User text (filter and
+bank names, descriptions) is only shown as escaped Markdown or as plain text.
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ from convviz.presets import list_presets, load_preset
 from ui import state
 from ui.designer_grid import STYLE, weight_editor
 from ui.designer_tools import files_panel, plain, say, show_message, transforms_panel
+from ui.share import UI_MAX_FILTERS
 
 PRESET = "cv_preset"  # selectbox: BLANK or a preset name (None when the bank is the user's own)
 BLANK = "blank"  # the picker's first option: one 3x3x3 filter of zeros
-UI_MAX_FILTERS = 16  # the designer's limit (files and links may hold up to 64: they are refused here)
 
 @st.cache_resource(show_spinner=False)
 def preset(name: str) -> FilterBank:

@@ -26,7 +26,6 @@ SEED = "cvd_seed"  # number input: the seed of the next random filter
 IMPORT = "cvd_import"  # file uploader of a bank JSON file
 EXPORT = "cvd_export"  # download button
 FRAG_FILES = "cv_designer_files"  # keyed fragment: export, import, share (and the URL mirror)
-MAX_IMPORT_FILTERS = 16  # the designer's limit; files may hold up to 64 filters
 SHORT_LINK_CHARS = 2_000  # above this, offer to round the weights for a shorter link
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
 
@@ -135,9 +134,9 @@ def _import() -> None:
         return
     try:
         bank = bank_from_json(upload.getvalue())
-        if bank.n_filters > MAX_IMPORT_FILTERS:
+        if bank.n_filters > share.UI_MAX_FILTERS:
             raise BankError(f"it holds {bank.n_filters} filters; the designer holds at most "
-                            f"{MAX_IMPORT_FILTERS}")
+                            f"{share.UI_MAX_FILTERS}")
     except BankError as exc:
         say("error", f"“{name}” could not be imported: {exc}. Your filters are unchanged.")
         return

@@ -34,7 +34,7 @@ from ui import state
 
 SHARE_KEYS = ("bank", *SETTING_NAMES)  # the query parameters this module owns
 RESTORED = "cv_share_restored"  # bool: the URL has been read in this session
-UI_MAX_FILTERS = 16
+UI_MAX_FILTERS = 16  # the designer's limit; files and links may hold up to 64 filters (refused in the UI)
 
 
 @dataclass(frozen=True)
