@@ -121,6 +121,16 @@ def test_editing_a_weight_changes_that_weight_only():
     assert rev_of(at) == rev
 
 
+def test_a_weight_edit_reruns_the_swatch_and_the_link_with_the_maps():
+    """The rerun after a weight edit (result fragments only) redraws the sums and updates the URL."""
+    at = start()
+    at.number_input(key=weight_key(rev_of(at), 0, 0, 0, 0)).set_value(3.0).run()
+    assert not at.exception
+    assert any("Sum of the 27 weights: **2**" in m.value for m in at.markdown)
+    assert "bank" in at.query_params
+    assert not at.get("selectbox")  # the rest of the designer was not redrawn
+
+
 def test_editing_the_bias_changes_the_bias():
     """The bias input writes the focused filter's bias."""
     at = start()

@@ -121,6 +121,7 @@ def _channel_grid(bank: FilterBank, k: int, c: int, rev: int) -> None:
 @st.fragment(key=FRAG_LIVE)
 def filter_summary() -> None:
     """The focused filter's swatch and sums; reruns with the maps after every weight edit."""
+    state.register_live_fragment(FRAG_LIVE)
     bank = state.get_bank()
     k = state.get_focus(bank)
     pic, text = st.columns([1, 3], vertical_alignment="center")
@@ -133,7 +134,8 @@ def weight_editor(bank: FilterBank, k: int) -> None:
     """Draw the three channel grids and the bias of filter `k`, then its swatch and sums.
 
     Each input stores its edit with :func:`ui.state.weight_changed` / :func:`ui.state.bias_changed` (same
-    revision, so the inputs keep their place), which reruns only the result panels and :data:`FRAG_LIVE`.
+    revision, so the inputs keep their place), which reruns only the result panels and the live fragments
+    registered with :func:`ui.state.register_live_fragment`, such as :data:`FRAG_LIVE`.
 
     Parameters
     ----------

@@ -185,6 +185,7 @@ def files_panel() -> None:
     A keyed fragment that reads the bank from :mod:`ui.state`, so it stays current when a weight edit reruns
     only the result panels and this fragment (the download always holds the bank the maps show).
     """
+    state.register_live_fragment(FRAG_FILES)
     bank = state.get_bank()
     link = share.mirror(bank, share.current_settings())
     with st.expander("Save, load and share", icon=":material/save:", expanded=True):
