@@ -148,6 +148,8 @@ def _prediction(net: TinyVGG, x64: np.ndarray, probs: np.ndarray, baseline: np.n
         line += (f" The original network on the full-colour photo said **{md_escape(net.classes[before])}** "
                  f"({100 * baseline[before]:.1f} %).")
     st.markdown(line)
+    st.caption(f"It only knows these {len(net.classes)} classes: whatever the photo shows, the probabilities "
+               "share 100 % between them. Try a photo of a church, a golf ball or a parachute.")
     st.plotly_chart(probabilities_figure(probs, net.classes, baseline, "original network, all channels"),
                     key="cnn_probs", config={"displaylogo": False})
     if st.toggle("Show the softmax arithmetic", key=SOFTMAX):

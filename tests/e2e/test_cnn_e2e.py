@@ -27,10 +27,14 @@ def test_cnn_page_renders_and_a_click_enlarges_a_map(page):
     open_app(page, "cnn")
     assert_no_exception(page)
     assert page.get_by_role("heading", name="Inside a CNN").count() == 1
-    # The photo, the 64x64 input, the CAM overlay, the colour bar, the enlarged map, 16 swatches (at least).
-    assert rendered_images(page) >= 20
+    # The swatch of your filter, the photo, the 64x64 input, the two CAM pictures, the colour bar, the
+    # enlarged map and the 16 conv1 swatches: 23 pictures, decoded by the browser.
+    page.wait_for_function("""() => [...document.querySelectorAll("[data-testid='stImage'] img")]
+                                    .filter(e => e.complete && e.naturalWidth > 0).length >= 23""")
+    assert rendered_images(page) >= 23
     assert page.locator(".js-plotly-plot").count() >= 3  # architecture, probabilities, the sheet
     assert _enlarged_caption(page).startswith("conv1 map 1:")
+    screenshot(page, "screenshot-cnn")  # the top: what the network is, its architecture, the experiments
 
     sheet = page.locator(".st-key-cnn_sheet_conv1 .js-plotly-plot")
     sheet.wait_for()
@@ -41,7 +45,7 @@ def test_cnn_page_renders_and_a_click_enlarges_a_map(page):
     wait_idle(page)
     assert_no_exception(page)
     assert _enlarged_caption(page).startswith("conv1 map 10:")
-    screenshot(page, "screenshot-cnn")
+    screenshot(page, "screenshot-cnn-maps")
 
 
 def test_switching_off_red_and_green_reruns_the_network(page):
