@@ -87,16 +87,16 @@ def _rename(key: str) -> None:
 def _bank_picker(bank: FilterBank) -> None:
     presets = list_presets()
     st.session_state[PRESET] = bank.name if bank.name in presets else None
-    left, right = st.columns([3, 1], vertical_alignment="bottom")
-    left.selectbox(
-        "Start from", [BLANK, *presets], key=PRESET, on_change=_on_preset,
-        placeholder="your own bank — pick a preset to start again",
+    row = st.container(horizontal=True, gap="small", wrap=True, vertical_alignment="bottom")
+    row.selectbox(
+        "Start from", [BLANK, *presets], key=PRESET, on_change=_on_preset, placeholder="your own bank",
         format_func=lambda n: "blank: one 3×3×3 filter of zeros" if n == BLANK else preset(n).title,
+        width=260,
     )
     original = preset(bank.name) if bank.name in presets else None
     # Enabled for any preset bank, edited or not: a weight edit reruns only the maps, not this button.
-    right.button("Reset", icon=":material/restart_alt:", on_click=_reset, width="stretch", key="cvd_reset",
-                 disabled=original is None, help="Undo every edit: go back to the preset's own filters.")
+    row.button("Reset", icon=":material/restart_alt:", on_click=_reset, key="cvd_reset",
+               disabled=original is None, help="Undo every edit: go back to the preset's own filters.")
     k, kh, kw, c = bank.weights.shape
     title = bank.title or (original.title if original else "Your own bank")
     st.markdown(f"**{plain(title)}** — {k} filter{'s' if k > 1 else ''} of {kh} × {kw} × {c}: the output "
@@ -111,7 +111,7 @@ def _filter_picker(bank: FilterBank) -> int:
     """The picker of the filter to edit, and add / duplicate / move / remove; return the focus."""
     k = bank.n_filters
     st.session_state[state.FOCUS] = state.get_focus(bank)
-    st.pills("Filter to edit", range(k), key=state.FOCUS, required=True,
+    st.pills("Filter to edit", range(k), key=state.FOCUS, required=True, wrap=True,
              format_func=lambda i: f"{i + 1} · {plain(bank.names[i])}")
     focus = state.get_focus(bank)
     full = k >= UI_MAX_FILTERS

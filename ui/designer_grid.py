@@ -18,8 +18,8 @@ from ui.render import CHANNEL_NAMES, CHANNEL_WORDS, fmt
 
 #: Background and border of each channel's grid (light tint, strong edge): red, green, blue.
 _TINTS = (("#fce8e6", "#c5221f"), ("#e6f4ea", "#188038"), ("#e8f0fe", "#1a57c9"))
-#: Narrowest cell, in pixels, before a grid wraps below its neighbour (a 3x3 grid: ~190 px).
-_MIN_CELL = 46
+#: Narrowest cell, in pixels, before a grid wraps below its neighbour (a 3x3 grid: 142 to 180 px wide).
+_MIN_CELL = 42
 #: Grid cells show 3 significant digits ("-0.143", "0.0208"): that fits the narrow cells; the bank keeps the
 #: exact values (the JSON export and the maps use them).
 CELL_FORMAT = "%.3g"
@@ -31,7 +31,7 @@ def _style() -> str:
     """The designer's static style sheet (only constants from this module; never user text)."""
     grid = "div[class*='st-key-cvd_ch']"
     rules = [
-        f"{grid} {{border-radius: 10px; padding: 4px 6px 6px 6px;}}",
+        f"{grid} {{border-radius: 10px; padding: 4px 5px 5px 5px;}}",
         f"{grid} [data-testid='stNumberInputStepUp'], {grid} [data-testid='stNumberInputStepDown'] "
         "{display: none;}",
         f"{grid} [data-testid='stColumn'], {grid} [data-testid='stNumberInputContainer'], {grid} input "
@@ -48,7 +48,7 @@ def _style() -> str:
         rules.append(f"{box} [data-testid='stNumberInputContainer'] {{border-color: {edge}66;}}")
     for side in range(1, 16, 2):  # every legal kernel width: the grid wraps before its cells get too narrow
         box = f"[data-testid='stLayoutWrapper']:has(> div[class*='st-key-cvd_ch'][class*='_w{side}_'])"
-        least, most = side * _MIN_CELL + 16, round(side * _MIN_CELL * 1.3 + 16)
+        least, most = side * _MIN_CELL + 16, round(side * _MIN_CELL * 1.35 + 16)
         rules.append(f"{box} {{flex: 1 1 {least}px; max-width: {most}px; min-width: min(100%, {least}px);}}")
     return "<style>\n" + "\n".join(rules) + "\n</style>"
 

@@ -188,7 +188,7 @@ def files_panel() -> None:
     state.register_live_fragment(FRAG_FILES)
     bank = state.get_bank()
     link = share.mirror(bank, share.current_settings())
-    with st.expander("Save, load and share", icon=":material/save:", expanded=True):
+    with st.expander("Save, load and share: JSON file, link", icon=":material/save:"):
         st.download_button("Download this bank (JSON)", bank_to_json(bank), file_name=_file_name(bank),
                            mime="application/json", key=EXPORT, on_click="ignore",
                            icon=":material/download:")
