@@ -157,7 +157,7 @@ def check_finite(arr: np.ndarray, name: str) -> None:
     >>> check_finite(np.ones(3, dtype=np.float32), "bias")
     """
     # A quick screen first: a sum of squares is finite exactly when every term is (no term can cancel an
-    # inf), and a dot product is one fast pass (0.5 ms at 2 MP against 3.4 ms for np.isfinite().all()).
+    # inf), and a dot product is one fast pass (0.5 ms at 2 MP against ~1.2 ms for np.isfinite().all()).
     # Huge finite values can overflow the screen; the exact check below then decides.
     values = _screen_values(arr)
     with np.errstate(over="ignore", invalid="ignore"):
