@@ -113,11 +113,11 @@ def image_input_panel() -> state.LabImage:
         try:
             image = _file_image(uploaded.getvalue(), label, max_side)
         except ImageError as exc:
-            st.error(f"{exc} Showing the sample image instead.", icon="🚫")
+            st.error(f"{exc} Showing the sample image instead.", icon=":material/block:")
         except Exception:  # noqa: BLE001 - intake promises ImageError only; never show a traceback anyway
             _log.exception("unexpected error while reading an upload")
             st.error("This file could not be read as an image. Try saving it again as JPEG or PNG. "
-                     "Showing the sample image instead.", icon="🚫")
+                     "Showing the sample image instead.", icon=":material/block:")
     if image is None:
         image = sample_image(st.session_state[SAMPLE], max_side)
     state.set_image(image)

@@ -39,14 +39,14 @@ def workspace() -> None:
     st.header("Filters slide over the volume")
     image = state.get_image()
     settings_panel(image.array.shape[:2], state.get_bank())
-    left, right = st.columns([1, 2.3], gap="large")
+    left, right = st.columns([1, 2.6], gap="medium")
     with left:
         filters_panel()
     with right:
         results_fragment()
     st.divider()
-    explain_fragment()
     pick_fragment()
+    explain_fragment()
     st.divider()
     export_panel(lab_context())
 

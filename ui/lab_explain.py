@@ -2,10 +2,10 @@
 
 Two keyed fragments side by side:
 
-- :func:`pick_fragment` (``state.FRAG_PICK``): the row and column of the output pixel, and a plotly view of
-  the input image in *output coordinates* with the pixel's window drawn on it; clicking the view picks the
-  pixel under the cursor. The view depends only on the image and the settings, so weight edits never redraw
-  it.
+- :func:`pick_fragment` (``state.FRAG_PICK``): the row and column of the output pixel, and (on demand) a
+  plotly view of the input image in *output coordinates* with the pixel's window drawn on it; clicking the
+  view picks the pixel under the cursor. It depends only on the image and the settings, so weight edits
+  never redraw it.
 - :func:`explain_fragment` (``state.FRAG_EXPLAIN``): the arithmetic from
   :func:`convviz.explain.explain_pixel` — per channel the window, the weights and the products, then the
   sums, the bias, the total, the value read from the map itself, and ReLU — in one HTML block (numbers only,
@@ -24,9 +24,10 @@ from convviz.explain import PixelExplanation, explain_pixel
 from convviz.shapes import conv_geometry
 from ui import state
 from ui.lab_pipeline import lab_context
-from ui.render import CHANNEL_NAMES, encode_jpeg, fit_for_display, fmt, to_uint8
+from ui.render import CHANNEL_NAMES, encode_jpeg, fit_for_display, fmt, fmt_fixed, sum_decimals, to_uint8
 
 PICK_PLOT = "cv_px_plot"  # the clickable view's selection state
+PICK_ON = "cv_pick_on"  # toggle: show the clickable view (a plotly chart costs every later rerun a little)
 GRID_SIDE = 48  # clickable points on the long side of the view
 VIEW_SIDE = 384  # pixels on the long side of the image in the view
 _CELL = "padding:1px 7px;text-align:right;border:1px solid #bbb;font-variant-numeric:tabular-nums"
@@ -114,33 +115,59 @@ def _view_picture(image: np.ndarray) -> tuple[str, tuple[int, int]]:
 
 @st.fragment(key=state.FRAG_PICK)
 def pick_fragment() -> None:
-    """The clickable view of the input that chooses the explained pixel."""
+    """Choose the explained pixel: its row and column, or (when switched on) a click on the input view.
+
+    Nothing here depends on the weights, so a weight edit never redraws it.
+    """
     ctx = lab_context()
+    st.markdown("### Explain one output pixel")
     if ctx.problem is not None:
+        st.info("Pick a pixel once the settings work.")
         return
     g = conv_geometry(*ctx.image.array.shape[:2], ctx.bank.kernel_size, **ctx.settings.conv_kwargs())
+    row, col = _pixel(g.out_h, g.out_w)
+    st.session_state[state.PIXEL_ROW], st.session_state[state.PIXEL_COL] = row, col  # before the widgets
+    a, b, c = st.columns([1, 1, 2], vertical_alignment="bottom")
+    a.number_input(f"Output row (0–{g.out_h - 1})", 0, g.out_h - 1, step=1, key=state.PIXEL_ROW,
+                   on_change=_on_number)
+    b.number_input(f"Output column (0–{g.out_w - 1})", 0, g.out_w - 1, step=1, key=state.PIXEL_COL,
+                   on_change=_on_number)
+    c.toggle("Pick by clicking the image", key=PICK_ON, on_change=_on_number,
+             help="Shows the input image under the output grid; click a spot to explain it.")
+    if not st.session_state.get(PICK_ON):
+        return
     uri, view_hw = ctx.pipe.memo(("pick-view",), lambda: _view_picture(ctx.image.array))
-    fig = pick_figure(ctx.image.array.shape[:2], g, _pixel(g.out_h, g.out_w), data_uri=uri, view_hw=view_hw)
+    fig = pick_figure(ctx.image.array.shape[:2], g, (row, col), data_uri=uri, view_hw=view_hw)
     st.plotly_chart(fig, key=PICK_PLOT, on_select=_on_pick, selection_mode="points",
                     config={"displaylogo": False, "displayModeBar": False})
     st.caption("The input image, placed so that each output pixel sits on the centre of its window. The "
                "magenta box is the window of the explained pixel: click anywhere to explain another.")
 
 
-def _table(values: np.ndarray, inside: np.ndarray) -> str:
-    """An HTML table of numbers; cells on the zero padding are grey and italic."""
+def _table(values: np.ndarray, inside: np.ndarray, decimals: int | None = None) -> str:
+    """An HTML table of numbers (4 significant digits, or fixed `decimals`); padding cells grey, italic."""
     rows = []
     for i in range(values.shape[0]):
         cells = "".join(
             f"<td style='{_CELL}{'' if inside[i, j] else ';color:#999;font-style:italic'}'>"
-            f"{fmt(float(values[i, j]))}</td>" for j in range(values.shape[1]))
+            f"{_num(float(values[i, j]), decimals)}</td>" for j in range(values.shape[1]))
         rows.append(f"<tr>{cells}</tr>")
     return f"<table style='border-collapse:collapse;margin:2px 0'>{''.join(rows)}</table>"
 
 
+def _num(value: float, decimals: int | None) -> str:
+    return fmt(value) if decimals is None else fmt_fixed(value, decimals)
+
+
 def arithmetic_html(e: PixelExplanation, map_value: float) -> str:
-    """The whole explanation as one HTML block (numbers and fixed words only)."""
+    """The whole explanation as one HTML block (numbers and fixed words only).
+
+    Inputs and weights show 4 significant digits; products and every sum show the same fixed decimals,
+    chosen from the size of the terms (:func:`ui.render.sum_decimals`), so the explanation's sum and the
+    value read from the map (added up in another order by the fast convolution) print identically.
+    """
     kh, kw, c_all = e.window.shape
+    d = sum_decimals(e.products, e.bias)
     head = "".join(f"<th style='text-align:left;padding-right:14px'>{t}</th>"
                    for t in ("", "inputs under the window", "× weights", "= products", "sum"))
     body = []
@@ -149,15 +176,17 @@ def arithmetic_html(e: PixelExplanation, map_value: float) -> str:
             f"<tr><td style='font-weight:700;padding-right:8px'>{name}</td>"
             f"<td>{_table(e.window[..., c], e.inside)}</td>"
             f"<td>{_table(e.weights[..., c], np.ones((kh, kw), dtype=bool))}</td>"
-            f"<td>{_table(e.products[..., c], e.inside)}</td>"
-            f"<td style='font-size:1.15rem'>Σ = <b>{fmt(float(e.channel_sums[c]))}</b></td></tr>")
-    sums = " + ".join(fmt(float(v)) for v in e.channel_sums)
+            f"<td>{_table(e.products[..., c], e.inside, d)}</td>"
+            f"<td style='font-size:1.15rem'>Σ = <b>{fmt_fixed(float(e.channel_sums[c]), d)}</b></td></tr>")
+    sums = " + ".join(fmt_fixed(float(v), d) for v in e.channel_sums)
     lines = (
-        f"Sum of the {e.products.size} products: {sums} = {fmt(float(e.channel_sums.sum(dtype=np.float32)))}",
-        f"plus the bias {fmt(e.bias)}: <b data-testid='cv-explain-total'>{fmt(e.total)}</b>",
+        f"Sum of the {e.products.size} products: {sums} = "
+        f"{fmt_fixed(float(e.channel_sums.sum(dtype=np.float32)), d)}",
+        f"plus the bias {fmt(e.bias)}: <b data-testid='cv-explain-total'>{fmt_fixed(e.total, d)}</b>",
         f"value in map {e.k + 1} at (row {e.y}, column {e.x}): <b data-testid='cv-explain-map'>"
-        f"{fmt(map_value)}</b>",
-        f"after ReLU: max(0, {fmt(e.total)}) = <b data-testid='cv-explain-relu'>{fmt(e.relu)}</b>",
+        f"{fmt_fixed(map_value, d)}</b>",
+        f"after ReLU: max(0, {fmt_fixed(e.total, d)}) = "
+        f"<b data-testid='cv-explain-relu'>{fmt_fixed(e.relu, d)}</b>",
     )
     title = f"Output pixel (row {e.y}, column {e.x}) of map {e.k + 1}"
     return (f"<div style='font-size:1.05rem'><p><b>{title}</b>: "
@@ -168,21 +197,15 @@ def arithmetic_html(e: PixelExplanation, map_value: float) -> str:
 
 @st.fragment(key=state.FRAG_EXPLAIN)
 def explain_fragment() -> None:
-    """Choose an output pixel of the focused filter's map by number; show its arithmetic next to the map."""
+    """The arithmetic of the chosen pixel of the focused filter's map, next to the map's own value.
+
+    One HTML element: a weight edit reruns this fragment, and each element costs the browser a re-render.
+    """
     ctx = lab_context()
-    st.markdown("### Explain one output pixel")
     if ctx.problem is not None:
-        st.info("Pick a pixel once the settings work.")
         return
     conv = ctx.pipe.conv[ctx.focus]
-    h, w = conv.shape
-    row, col = _pixel(h, w)
-    st.session_state[state.PIXEL_ROW], st.session_state[state.PIXEL_COL] = row, col  # before the widgets
-    left, right = st.columns([1, 3.5], gap="large")
-    left.number_input(f"Output row (0–{h - 1})", 0, h - 1, step=1, key=state.PIXEL_ROW, on_change=_on_number)
-    left.number_input(f"Output column (0–{w - 1})", 0, w - 1, step=1, key=state.PIXEL_COL,
-                      on_change=_on_number)
-    left.caption("Or click the input view below.")
+    row, col = _pixel(*conv.shape)
     e = explain_pixel(ctx.image.array, ctx.bank.weights, ctx.bank.bias, y=row, x=col, k=ctx.focus,
                       **ctx.settings.conv_kwargs())
-    right.html(arithmetic_html(e, float(conv[row, col])))
+    st.html(arithmetic_html(e, float(conv[row, col])))

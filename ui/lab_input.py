@@ -13,6 +13,8 @@ from ui.render import CHANNEL_NAMES, CHANNEL_WORDS, image_picture, md_escape, ti
 from ui.volume3d import exploded_input_figure
 
 CHANNELS = "cv_channels"  # segmented control: which channels are shown (view only)
+VIEW = "cv_input_view"  # segmented control: the channels side by side, or stacked in 3D
+VIEWS = ("Three 2D channels", "Stacked in 3D")
 _PICTURES = "cv_input_pictures"  # (digest, pictures): the encoded photo and planes of the current image
 
 
@@ -53,8 +55,13 @@ def input_view(image: state.LabImage) -> None:
         st.image(photo, caption=f"RGB image, channels {which} · {h} × {w} × 3", width="stretch")
         notes = "".join(f"\n- {md_escape(line)}" for line in image.notes)
         st.markdown(f"**Source:** {md_escape(image.label)}{notes}")
-    planes, cube = right.tabs(["Three 2D channels", "Stacked in 3D"])
-    with planes:
+    st.session_state.setdefault(VIEW, VIEWS[0])
+    view = right.segmented_control("View", VIEWS, key=VIEW, required=True, label_visibility="collapsed")
+    with right:
+        if view == VIEWS[1]:  # only on demand: a WebGL view costs every later rerun in a GPU-less browser
+            st.plotly_chart(exploded_input_figure(image.array, shown), key="cv_input3d",
+                            config={"displaylogo": False})
+            return
         cols = st.columns(3, gap="small")
         for i, name in enumerate(CHANNEL_NAMES):
             with cols[i]:
@@ -64,6 +71,3 @@ def input_view(image: state.LabImage) -> None:
                     st.info(f"{name} channel hidden")
         st.caption("Each channel is a 2D grid of numbers between 0 (dark) and 1 (full colour). Stacked, they "
                    "form the 3D input volume every filter reads at once.")
-    with cube:
-        st.plotly_chart(exploded_input_figure(image.array, shown), key="cv_input3d",
-                        config={"displaylogo": False})

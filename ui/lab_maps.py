@@ -3,69 +3,96 @@
 :func:`results_fragment` is the keyed fragment ``state.FRAG_RESULTS``: a weight edit reruns it (and the pixel
 explanation) alone. Every map is drawn on the diverging ramp of :mod:`ui.render` through the session's
 :class:`~ui.lab_pipeline.Pipeline`, whose memo turns "this map of this filter at this scale" into JPEG bytes
-once: after an edit only the pictures that really changed are encoded, and identical bytes keep their URL, so
-the browser does not reload them. Each picture sits in a keyed container (``st-key-cv_map_*`` and
-``st-key-cv_thumb_*`` in the page) so browser tests can find it. Text is kept to a few elements: each
-Markdown element costs the browser a parse on every rerun.
+once, so an edit encodes only the pictures that really changed.
+
+The maps are drawn as two HTML elements (the focused filter's rows, the output volume's grid) with the
+pictures inline as ``data:`` URIs, rather than one Streamlit image per map: measured here, every element a
+rerun sends costs the browser a re-render of the page, and a dozen images made an edit several times slower
+than the pictures' bytes do. Each figure's class names the map (``cv_map_ch0`` .. ``cv_map_ch2``,
+``cv_map_sum``, ``cv_map_relu``, ``cv_map_pool``, ``cv_thumb_<k>``) for browser tests. Only numbers and fixed
+words go into that HTML; filter names are written with Markdown, escaped.
 """
 
 from __future__ import annotations
 
+import base64
+from dataclasses import dataclass
+from html import escape
+
 import numpy as np
 import streamlit as st
 
-from convviz.filterbank import FilterBank
 from ui import state
 from ui.lab_pipeline import LabContext, Pipeline, Scales, Stats, lab_context, publish_link
 from ui.render import CHANNEL_NAMES, colorbar_picture, fmt, fmt_range, map_picture, md_escape
 from ui.state import ConvSettings
 from ui.volume3d import stacked_slices_figure, volume_slice
 
-THUMB_SIDE = 320
-_OPERATOR = "<p style='font-size:2.4rem;font-weight:700;text-align:center;margin:0;line-height:1.1'>{}</p>"
+THUMB_SIDE = 256  # pixels on the long side of an output-volume thumbnail (shown ~200 px wide)
+MAP_SIDE = 384  # ... of a map of the focused filter (shown ~180-250 px wide)
+# Inline styles of the map panels (constants only: user text never goes into this HTML).
+_FIG = "flex:1 1 0;min-width:0;margin:0"
+_CAPTION = "font-size:0.95rem;color:#333;text-align:center;margin-top:2px;line-height:1.3"
+_NOTE = "align-self:center;background:#eef4fb;color:#1d4f91;padding:12px;border-radius:6px;font-size:0.95rem"
+_OP = "font-size:2.2rem;font-weight:700;text-align:center;padding:0 4px;align-self:center;line-height:1.1"
+_ROW = "display:flex;gap:8px;align-items:flex-start;margin-bottom:10px"
 
 
-def _map(pipe: Pipeline, key: tuple, m: np.ndarray, scale: float, caption: str, container: str,
-         side: int = 512) -> None:
-    data = pipe.memo((*key, scale, side), lambda: map_picture(m, scale, side))
-    with st.container(key=container):
-        st.image(data, caption=caption, width="stretch")
+@dataclass(frozen=True)
+class MapPic:
+    """One map to draw: what it is (the memo key), its values, colour scale, caption and container key."""
+
+    key: tuple
+    m: np.ndarray  # (h, w)
+    scale: float
+    caption: str
+    container: str
+    side: int = MAP_SIDE
 
 
-def _caption(role: str, m: np.ndarray, stats: Stats, scales: Scales) -> str:
-    h, w = m.shape
-    text = f"{role} · {h} × {w} · range {fmt_range(stats.lo, stats.hi)}"
+def _picture(pipe: Pipeline, pic: MapPic) -> str:
+    """The picture as a ``data:`` URI (JPEG), made once per map, scale and size."""
+    return pipe.memo((*pic.key, pic.scale, pic.side),
+                     lambda: _data_uri(map_picture(pic.m, pic.scale, pic.side)))
+
+
+def _data_uri(jpeg: bytes) -> str:
+    return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii")
+
+
+def _figure(pipe: Pipeline, pic: MapPic | None, placeholder: str = "") -> str:
+    """One map as an HTML figure (its class is its name, e.g. ``cv_map_sum``), or a note when it is off."""
+    if pic is None:
+        return f"<div style='{_FIG};{_NOTE}'>{escape(placeholder)}</div>"
+    return (f"<figure class='cv-map {pic.container}' style='{_FIG}'><img src='{_picture(pipe, pic)}' "
+            f"style='width:100%;border-radius:4px;border:1px solid #ddd'>"
+            f"<figcaption style='{_CAPTION}'>{escape(pic.caption)}</figcaption></figure>")
+
+
+def _op(text: str) -> str:
+    return f"<div style='{_OP}'>{text}</div>"
+
+
+def _caption(role: str, stats: Stats, scales: Scales, m: np.ndarray | None = None) -> str:
+    """``role · [lo, hi]`` (+ the shape when `m` is given, + the colour scale in per-map mode)."""
+    text = role + (f" · {m.shape[0]} × {m.shape[1]}" if m is not None else "")
+    text += f" · {fmt_range(stats.lo, stats.hi)}"
     if scales.shared is None:
         text += f" · colours ±{fmt(scales.of(stats))}"
     return text
 
 
-def legend(scales: Scales) -> None:
+def legend_html(scales: Scales) -> str:
     """The colour bar with its values (shared mode) or how to read per-map colours."""
     if scales.shared is not None:
         s = fmt(scales.shared)
-        text = f"Colour scale of every map: purple −{s} · white 0 · orange +{s} (beyond: clipped)"
+        text = (f"Colours of every map: purple −{s} · white 0 · orange +{s} (beyond: clipped); "
+                "[min, max] in the captions")
     else:
-        text = "Colour scale per map: purple −s · white 0 · orange +s, with s in each caption"
-    st.image(colorbar_picture(), caption=text, width="stretch")
-
-
-def decomposition_panel(ctx: LabContext) -> None:
-    """The focused filter's three channel maps, "+", its bias, "=", its map: visibly the sum."""
-    pipe, k, scales = ctx.pipe, ctx.focus, ctx.scales
-    cstats, sig = pipe.channel_stats, pipe.filter_signature(k)
-    conv, stats = pipe.conv[k], pipe.conv_stats[k]
-    cols = st.columns([4, 0.7, 4, 0.7, 4, 1.4, 4], vertical_alignment="center", gap="small")
-    for c, name in enumerate(CHANNEL_NAMES):
-        with cols[2 * c]:
-            _map(pipe, ("ch", sig, c), ctx.channels[c], scales.of(cstats[c]),
-                 _caption(f"{name} ⋆ K_{name}", ctx.channels[c], cstats[c], scales), f"cv_map_ch{c}")
-        if c < 2:
-            cols[2 * c + 1].html(_OPERATOR.format("+"))
-    cols[5].html(_OPERATOR.format(f"+<br>{fmt(float(ctx.bank.bias[k]))}<br>="))
-    with cols[6]:
-        _map(pipe, ("conv", sig), conv, scales.of(stats),
-             _caption(f"map {k + 1} = sum + bias", conv, stats, scales), "cv_map_sum")
+        text = "Colours per map: purple −s · white 0 · orange +s, with s and [min, max] in each caption"
+    bar = "data:image/png;base64," + base64.b64encode(colorbar_picture()).decode("ascii")
+    return (f"<figure style='margin:0 0 6px 0'><img src='{bar}' style='width:100%;height:18px'>"
+            f"<figcaption style='{_CAPTION}'>{escape(text)}</figcaption></figure>")
 
 
 def _post_tag(settings: ConvSettings) -> tuple:
@@ -77,35 +104,59 @@ def _pool_text(settings: ConvSettings) -> str:
     return f"{kind}-pool {settings.pool_size}×{settings.pool_size}, stride {settings.pool_stride}"
 
 
-def activation_panel(ctx: LabContext) -> None:
-    """The focused map after ReLU (with how many values it zeroed) and after pooling, each with its shape."""
-    pipe, k, settings, scales, post = ctx.pipe, ctx.focus, ctx.settings, ctx.scales, ctx.post
+def focus_pictures(ctx: LabContext) -> dict[str, MapPic | None]:
+    """The focused filter's maps: channels ``ch0..ch2``, ``sum``, ``relu`` and ``pool`` (None when off)."""
+    pipe, k, scales, settings, post = ctx.pipe, ctx.focus, ctx.scales, ctx.settings, ctx.post
+    cstats, sig = pipe.channel_stats, pipe.filter_signature(k)
     conv, stats = pipe.conv[k], pipe.conv_stats[k]
-    sig = pipe.filter_signature(k)
-    cols = st.columns(3, gap="medium")
-    relu_map = None
+    pics: dict[str, MapPic | None] = {
+        f"ch{c}": MapPic(("ch", sig, c), ctx.channels[c], scales.of(cstats[c]),
+                         _caption(f"{name} ⋆ K_{name}", cstats[c], scales), f"cv_map_ch{c}")
+        for c, name in enumerate(CHANNEL_NAMES)}
+    pics["sum"] = MapPic(("conv", sig), conv, scales.of(stats),
+                         _caption(f"map {k + 1} (sum + bias)", stats, scales), "cv_map_sum")
+    pics["relu"] = pics["pool"] = None
     if settings.relu:
         relu_map = post[k] if settings.pool == "none" else np.maximum(conv, np.float32(0))
         rstats = Stats(max(stats.lo, 0.0), max(stats.hi, 0.0), 0)
         share = 100 * stats.negatives / conv.size
-        zeroed = f"zeroed {stats.negatives:,} of {conv.size:,} values ({share:.1f} %)"
-        with cols[0]:
-            _map(pipe, ("relu", sig), relu_map, scales.of(rstats),
-                 _caption(f"ReLU(map {k + 1}): {zeroed}", relu_map, rstats, scales), "cv_map_relu")
-    else:
-        cols[0].info("ReLU is off: negative values go on to pooling (or out).")
+        zeroed = f"ReLU: {stats.negatives:,} of {conv.size:,} values zeroed ({share:.1f} %)"
+        pics["relu"] = MapPic(("relu", sig), relu_map, scales.of(rstats), _caption(zeroed, rstats, scales),
+                              "cv_map_relu")
     if settings.pool != "none":
         pstats = pipe.post_stats(settings)[k]
-        before = relu_map if relu_map is not None else conv
-        what = "largest" if settings.pool == "max" else "mean"
-        with cols[1]:
-            _map(pipe, ("post", _post_tag(settings), sig), post[k], scales.of(pstats),
-                 _caption(f"{_pool_text(settings)}: {before.shape[0]} × {before.shape[1]} → each output the "
-                          f"{what} of a window", post[k], pstats, scales), "cv_map_pool")
-    else:
-        cols[1].info("Pooling is off: choose max or average pooling above to shrink the map.")
-    with cols[2]:
-        legend(scales)
+        pics["pool"] = MapPic(("post", _post_tag(settings), sig), post[k], scales.of(pstats),
+                              _caption(_pool_text(settings), pstats, scales, post[k]), "cv_map_pool")
+    return pics
+
+
+def thumbnail_pictures(ctx: LabContext) -> list[MapPic]:
+    """Every filter's map at the output stage (after ReLU/pooling as set): the output volume's slices."""
+    pipe, settings, scales = ctx.pipe, ctx.settings, ctx.scales
+    stats, tag = pipe.post_stats(settings), _post_tag(settings)
+    return [MapPic(("post", tag, pipe.filter_signature(k)), m, scales.of(stats[k]),
+                   f"map {k + 1} · {fmt_range(stats[k].lo, stats[k].hi)}", f"cv_thumb_{k}", THUMB_SIDE)
+            for k, m in enumerate(ctx.post)]
+
+
+def decomposition_panel(ctx: LabContext, pics: dict[str, MapPic | None]) -> None:
+    """Row 1: R ⋆ K_R + G ⋆ K_G + B ⋆ K_B. Row 2: + bias = map → ReLU → pool: visibly the sum.
+
+    One HTML element for both rows and the legend: every element Streamlit adds costs the browser a
+    re-render of the page on each edit, so the maps travel together.
+    """
+    pipe, k = ctx.pipe, ctx.focus
+    h, w = pipe.conv[k].shape
+    st.markdown(f"#### Filter {k + 1} “{md_escape(ctx.bank.names[k])}”: one map per channel, then their sum"
+                f"  \nEvery map here is {h} × {w} (H′ × W′).")
+    row1 = _op("+").join(_figure(pipe, pics[f"ch{c}"]) for c in range(3))
+    row2 = "".join((
+        _op(f"+&nbsp;{escape(fmt(float(ctx.bank.bias[k])))}<br>="), _figure(pipe, pics["sum"]), _op("→"),
+        _figure(pipe, pics["relu"], "ReLU is off: negative values go on."), _op("→"),
+        _figure(pipe, pics["pool"], "Pooling is off (choose max or average above)."),
+    ))
+    st.html(f"<div class='cv-decomposition'><div style='{_ROW}'>{row1}</div><div style='{_ROW}'>{row2}</div>"
+            f"{legend_html(ctx.scales)}</div>")
 
 
 def stage_name(settings: ConvSettings) -> str:
@@ -114,28 +165,21 @@ def stage_name(settings: ConvSettings) -> str:
     return "after " + " and ".join(steps) if steps else "straight from the convolution"
 
 
-def volume_panel(ctx: LabContext) -> None:
+def volume_panel(ctx: LabContext, thumbs: list[MapPic]) -> None:
     """All K maps as a grid, and (when switched on) as a 3D stack of slices, with the volume's shape."""
     pipe, bank, settings, scales, post = ctx.pipe, ctx.bank, ctx.settings, ctx.scales, ctx.post
     h, w = post[0].shape
     k_all = len(post)
-    stats = pipe.post_stats(settings)
-    tag = _post_tag(settings)
-    head, toggle = st.columns([3, 1], vertical_alignment="bottom")
-    head.markdown(f"#### Output volume: {h} × {w} × {k_all} ({stage_name(settings)})  \n"
-                  "One map per filter, stacked in depth: the input of the next layer.")
-    show_3d = toggle.toggle("3D view", key=state.SHOW_3D,
-                            help="Draw the volume as stacked slices. It redraws on every edit, which is slow "
-                                 "in a browser without a graphics card.")
+    st.markdown(f"#### Output volume: {h} × {w} × {k_all} ({stage_name(settings)})  \n"
+                "One map per filter, stacked in depth: the input of the next layer.")
     per_row = min(k_all, 4) if k_all <= 8 else 6
-    for start in range(0, k_all, per_row):
-        cols = st.columns(per_row, gap="small")
-        for k in range(start, min(start + per_row, k_all)):
-            with cols[k - start]:
-                _map(pipe, ("post", tag, pipe.filter_signature(k)), post[k], scales.of(stats[k]),
-                     f"{k + 1}: {bank.names[k]} · {fmt_range(stats[k].lo, stats[k].hi)}", f"cv_thumb_{k}",
-                     THUMB_SIDE)
-    if show_3d:
+    grid = "".join(_figure(pipe, pic) for pic in thumbs)
+    style = f"display:grid;grid-template-columns:repeat({per_row},minmax(0,1fr));gap:10px"
+    st.html(f"<div class='cv-volume' style='{style}'>{grid}</div>")
+    st.caption("Filters: " + " · ".join(f"{k + 1}: {md_escape(name)}" for k, name in enumerate(bank.names)))
+    if st.toggle("Show the volume in 3D", key=state.SHOW_3D,
+                 help="Stacked slices, redrawn on every edit: slow in a browser without a graphics card."):
+        stats, tag = pipe.post_stats(settings), _post_tag(settings)
         scale_list = [scales.of(s) for s in stats]
         slices = [pipe.memo(("slice", tag, pipe.filter_signature(k), scale_list[k]),
                             lambda k=k: volume_slice(post[k], scale_list[k])) for k in range(k_all)]
@@ -144,19 +188,21 @@ def volume_panel(ctx: LabContext) -> None:
         st.plotly_chart(fig, key="cv_volume3d", config={"displaylogo": False})
 
 
-def _filter_title(bank: FilterBank, k: int) -> str:
-    return f"#### Filter {k + 1} “{md_escape(bank.names[k])}”: each channel's map, then their sum"
-
-
 @st.fragment(key=state.FRAG_RESULTS)
 def results_fragment() -> None:
-    """Compute what changed and draw the focused filter's maps and the output volume (and update the link)."""
+    """Compute what changed and draw the focused filter's maps and the output volume (and update the link).
+
+    Every picture is encoded before the first element is drawn, so the page's updates reach the browser
+    in one quick burst (each separate burst costs the browser a re-render of the page).
+    """
     ctx = lab_context()
     publish_link(ctx)
     if ctx.problem is not None:
         st.warning(ctx.problem, icon=":material/warning:")
         return
-    st.markdown(_filter_title(ctx.bank, ctx.focus))
-    decomposition_panel(ctx)
-    activation_panel(ctx)
-    volume_panel(ctx)
+    pics, thumbs = focus_pictures(ctx), thumbnail_pictures(ctx)
+    for pic in [*pics.values(), *thumbs]:
+        if pic is not None:
+            _picture(ctx.pipe, pic)
+    decomposition_panel(ctx, pics)
+    volume_panel(ctx, thumbs)

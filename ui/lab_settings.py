@@ -20,31 +20,26 @@ _NORM_HELP = ("shared: one colour scale for every map on the page, so colours co
 
 
 def _widgets(settings: state.ConvSettings) -> None:
-    """Draw the setting widgets (all keyed in :mod:`ui.state`, kept across pages)."""
+    """Draw the setting widgets (all keyed in :mod:`ui.state`, kept across pages), in two rows."""
     keep = {"persist_state": "session"}
-    conv, post = st.columns([4, 3], gap="large")
-    with conv:
-        st.markdown("**Convolution**")
-        c = st.columns(4)
-        c[0].number_input("Stride", 1, state.MAX_STRIDE, step=1, key=state.STRIDE, **keep,
-                          help="How many pixels the filter moves between two outputs.")
-        c[1].selectbox("Padding", state.PADDING_MODES, key=state.PADDING_MODE, help=_PADDING_HELP, **keep)
-        c[2].number_input("Zeros per side", 0, state.MAX_PADDING, step=1, key=state.PADDING, **keep,
-                          disabled=settings.padding_mode != "custom", help="Used with custom padding.")
-        c[3].number_input("Dilation", 1, state.MAX_DILATION, step=1, key=state.DILATION, **keep,
-                          help="Spacing between the filter's taps: 2 spreads a 3x3 filter over 5x5 pixels.")
-    with post:
-        st.markdown("**After the convolution**")
-        p = st.columns([1.1, 1.2, 1, 1, 1.3])
-        p[0].toggle("ReLU", key=state.RELU, help="Replace every negative value by 0.", **keep)
-        p[1].selectbox("Pooling", state.POOL_MODES, key=state.POOL, **keep,
-                       format_func={"none": "none", "max": "max", "avg": "average"}.get)
-        pooling = settings.pool != "none"
-        p[2].number_input("Pool size", 2, state.MAX_POOL, step=1, key=state.POOL_SIZE, disabled=not pooling,
-                          **keep)
-        p[3].number_input("Pool stride", 1, state.MAX_POOL, step=1, key=state.POOL_STRIDE,
-                          disabled=not pooling, **keep)
-        p[4].radio("Colour scale", state.NORM_MODES, key=state.NORM, help=_NORM_HELP, **keep)
+    c = st.columns([1, 1.2, 1, 1, 2.2], vertical_alignment="bottom")
+    c[0].number_input("Stride", 1, state.MAX_STRIDE, step=1, key=state.STRIDE, **keep,
+                      help="How many pixels the filter moves between two outputs.")
+    c[1].selectbox("Padding", state.PADDING_MODES, key=state.PADDING_MODE, help=_PADDING_HELP, **keep)
+    c[2].number_input("Zeros per side", 0, state.MAX_PADDING, step=1, key=state.PADDING, **keep,
+                      disabled=settings.padding_mode != "custom", help="Used with custom padding.")
+    c[3].number_input("Dilation", 1, state.MAX_DILATION, step=1, key=state.DILATION, **keep,
+                      help="Spacing between the filter's taps: 2 spreads a 3x3 filter over 5x5 pixels.")
+    c[4].radio("Colour scale", state.NORM_MODES, key=state.NORM, help=_NORM_HELP, horizontal=True, **keep)
+    p = st.columns([1, 1.2, 1, 1, 2.2], vertical_alignment="bottom")
+    p[0].toggle("ReLU", key=state.RELU, help="Replace every negative value by 0.", **keep)
+    p[1].selectbox("Pooling", state.POOL_MODES, key=state.POOL, **keep,
+                   format_func={"none": "none", "max": "max", "avg": "average"}.get)
+    pooling = settings.pool != "none"
+    p[2].number_input("Pool size", 2, state.MAX_POOL, step=1, key=state.POOL_SIZE, disabled=not pooling,
+                      **keep)
+    p[3].number_input("Pool stride", 1, state.MAX_POOL, step=1, key=state.POOL_STRIDE, disabled=not pooling,
+                      **keep)
 
 
 def _formula_lines(settings: state.ConvSettings, hw: tuple[int, int], kernel: tuple[int, int]) -> list[str]:

@@ -9,6 +9,8 @@ full-resolution PNGs.
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 
@@ -184,6 +186,36 @@ def fmt(value: float) -> str:
     if "e" not in text and "." in text:
         text = text.rstrip("0").rstrip(".")
     return text.replace("-", "−")
+
+
+def fmt_fixed(value: float, decimals: int) -> str:
+    """A number with a fixed number of decimals, a real minus sign, and no ``-0``.
+
+    Examples
+    --------
+    >>> fmt_fixed(-0.123456, 3), fmt_fixed(-1e-9, 4), fmt_fixed(12.5, 0)
+    ('−0.123', '0', '12')
+    """
+    text = f"{value:.{max(0, decimals)}f}"
+    if float(text) == 0:
+        return "0"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace("-", "−")
+
+
+def sum_decimals(terms: np.ndarray, *extra: float) -> int:
+    """Decimals that show a float32 sum of `terms` (and `extra` numbers) to ~5 significant digits of its
+    largest possible size, and hide its rounding noise: two sums of the same terms in a different order
+    (a fast convolution, a step-by-step explanation) then print the same.
+
+    Examples
+    --------
+    >>> sum_decimals(np.array([0.4, -0.4, 0.8])), sum_decimals(np.zeros(3))
+    (4, 4)
+    """
+    size = float(np.abs(terms).sum()) + sum(abs(x) for x in extra)
+    return 4 if size == 0 else int(min(8, max(0, 4 - math.floor(math.log10(size)))))
 
 
 def fmt_range(lo: float, hi: float) -> str:

@@ -1,0 +1,288 @@
+"""Browser benchmark of the Volume Lab: how live does editing a filter feel, and how fast is a big upload?
+
+It starts ``streamlit run app.py`` on a free port of 127.0.0.1, drives the system Chromium with Playwright
+(see ``tests/e2e/conftest.py``) and measures, in the page (``performance.now()``):
+
+1. **Bare rerun** (the floor): a tiny Streamlit app whose number input changes one line of text; time from
+   pressing Enter to the new text being shown. Everything below is this plus the Lab's own work.
+2. **Weight edit**: a 1 MP photo (1152 x 864 JPEG, made here) is uploaded, the 8-filter compass-edge bank is
+   chosen, then one weight (filter 1, red slice, row 1, column 2) is set to a new value again and again. Each
+   edit is timed from pressing Enter until every affected map has re-rendered: the red channel map, the summed
+   map, the ReLU map and the filter's slice of the output volume show new pictures that have decoded, and no
+   picture of the results is still loading (a new colour scale may redraw more of them).
+3. **12 MP upload**: distinct 4000 x 3000 JPEGs (made here) are uploaded; each is timed from handing the
+   file to the upload widget until the first full render: the new shape is shown, the script is idle and
+   every picture of the page has decoded.
+
+Run from the repository root (results vary with the machine's load; the bare rerun shows how busy it is)::
+
+    python -m benchmarks.bench_ui                  # 25 edits after 3 warm-ups, 3 uploads of 12 MP
+    python -m benchmarks.bench_ui --edits 40 --uploads 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import io
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+UPLOAD_INPUT = ".st-key-cv_upload input[type=file]"
+BARE_APP = """import streamlit as st
+v = st.number_input("value", value=0.0, key="v")
+st.markdown(f"value is {v}")
+"""
+
+# In-page timer: t0 when Enter goes down; t1 at the first animation frame where `done()` holds.
+_ARM = """([doneSrc, arg]) => {
+  const done = new Function('arg', doneSrc);
+  window.__bench = {t0: null, t1: null};
+  document.addEventListener('keydown', e => {
+    if (e.key === 'Enter' && window.__bench.t0 === null) window.__bench.t0 = performance.now();
+  }, {capture: true, once: true});
+  const poll = () => {
+    if (window.__bench.t0 !== null && done(arg)) { window.__bench.t1 = performance.now(); return; }
+    requestAnimationFrame(poll);
+  };
+  requestAnimationFrame(poll);
+}"""
+_SRCS = "names => Object.fromEntries(names.map(n => [n, document.querySelector('.' + n + ' img')?.src]))"
+# The affected maps have new, decoded pictures, and no picture of the results is still loading.
+_EDIT_DONE = """
+  const [names, old] = arg;
+  const fresh = names.every(n => { const im = document.querySelector('.' + n + ' img');
+    return im && im.src !== old[n] && im.complete && im.naturalWidth > 0; });
+  const pictures = document.querySelectorAll('.st-key-cv_results img, .cv-map img');
+  return fresh && [...pictures].every(im => im.complete);
+"""
+_UPLOAD_DONE = """
+  const [heading, old] = arg;
+  const app = document.querySelector("[data-testid='stApp']");
+  const h = [...document.querySelectorAll('h3')].some(e => e.textContent.includes(heading));
+  const thumb = document.querySelector('.cv_thumb_7 img');
+  const imgs = [...document.querySelectorAll("[data-testid='stImage'] img, .cv-map img")];
+  return h && app.getAttribute('data-test-script-state') === 'notRunning' && thumb && thumb.src !== old
+    && imgs.length > 0 && imgs.every(im => im.complete && im.naturalWidth > 0);
+"""
+_WEIGHT_CLASS = """([k, c, i, j]) => {
+  const re = new RegExp('^st-key-cv_w\\\\d+_' + [k, c, i, j].join('_') + '$');
+  for (const el of document.querySelectorAll("[class*='st-key-cv_w']"))
+    for (const cls of el.classList) if (re.test(cls)) return cls;
+  return null;
+}"""
+AFFECTED = ["cv_map_ch0", "cv_map_sum", "cv_map_relu", "cv_thumb_0"]
+
+
+def photo_jpeg(width: int, height: int, seed: int = 0, quality: int = 90) -> bytes:
+    """A photo-like JPEG made here: smooth colour gradients, a few discs, sensor-like noise."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
+    img = np.stack([xx / width, yy / height, 0.5 + 0.3 * np.sin(xx / 37.0) * np.cos(yy / 53.0)], axis=-1)
+    for _ in range(6):
+        cy, cx, r = rng.uniform(0, height), rng.uniform(0, width), rng.uniform(0.05, 0.2) * min(width, height)
+        img[(yy - cy) ** 2 + (xx - cx) ** 2 < r * r] = rng.uniform(0, 1, 3)
+    img += rng.normal(0, 0.02, img.shape).astype(np.float32)
+    buf = io.BytesIO()
+    Image.fromarray((np.clip(img, 0, 1) * 255).astype(np.uint8)).save(buf, "JPEG", quality=quality)
+    return buf.getvalue()
+
+
+def weight_input_class(page, k: int, c: int, i: int, j: int) -> str | None:
+    """The class of the container of weight ``[k, i, j, c]``'s input (its key holds the bank revision)."""
+    return page.evaluate(_WEIGHT_CLASS, [k, c, i, j])
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(script: Path):
+    """Run ``streamlit run <script>`` on a free local port; yield its URL; stop it."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
+           "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"streamlit did not start: {' '.join(cmd)}") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _open(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector(IDLE, timeout=120_000)
+
+
+def _idle(page) -> None:
+    with contextlib.suppress(Exception):  # the rerun may already be over
+        page.wait_for_selector("[data-testid='stApp'][data-test-script-state='running']", timeout=500)
+    page.wait_for_selector(IDLE, timeout=120_000)
+
+
+def _timed_enter(page, locator, value: str, done_src: str, arg) -> float:
+    """Fill `locator` with `value`, press Enter; milliseconds until `done_src` (JS body) holds in the page."""
+    page.evaluate(_ARM, [done_src, arg])
+    locator.fill(value)
+    locator.press("Enter")
+    page.wait_for_function("window.__bench.t1 !== null", timeout=120_000)
+    ms = page.evaluate("window.__bench.t1 - window.__bench.t0")
+    _idle(page)
+    page.wait_for_timeout(200)  # let the page settle: edits are seconds apart in real use
+    return ms
+
+
+def bare_rerun(browser, n: int) -> list[float]:
+    """Milliseconds from Enter to a changed line of text in a one-widget app (the floor of any rerun)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "bare_app.py"
+        script.write_text(BARE_APP)
+        with serve(script) as url:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            _open(page, url)
+            box = page.get_by_test_id("stNumberInput").locator("input")
+            times = []
+            for i in range(n):
+                done = "return document.body.innerText.includes(arg)"
+                times.append(_timed_enter(page, box, f"{i + 1}.5", done, f"value is {i + 1}.5"))
+            page.close()
+    return times
+
+
+def _choose_upload(page) -> None:
+    page.get_by_test_id("stRadio").get_by_text("Upload", exact=True).click()
+    _idle(page)
+    page.wait_for_selector(UPLOAD_INPUT, state="attached")
+
+
+def _choose_compass_bank(page) -> None:
+    page.locator(".st-key-cv_preset").click()
+    page.keyboard.type("Compass")
+    page.keyboard.press("Enter")
+    _idle(page)
+    page.wait_for_selector(".cv_thumb_7 img", timeout=120_000)
+
+
+def weight_edits(page, url: str, n: int, warmup: int) -> list[float]:
+    """Milliseconds per weight edit on a 1 MP photo with 8 filters (see the module docstring)."""
+    _open(page, url)
+    _choose_upload(page)
+    page.locator(UPLOAD_INPUT).set_input_files(
+        {"name": "photo-1mp.jpg", "mimeType": "image/jpeg", "buffer": photo_jpeg(1152, 864, seed=1)})
+    _idle(page)
+    _choose_compass_bank(page)
+    key = weight_input_class(page, 0, 0, 0, 1)
+    if key is None:
+        raise RuntimeError("no weight input found (keys cv_w<rev>_<k>_<c>_<i>_<j>)")
+    box = page.locator(f".{key} input")
+    box.scroll_into_view_if_needed()
+    values = ["3", "-1", "0.5", "-2.5", "1.5", "4", "-0.5", "2.25"]
+    times = []
+    for i in range(warmup + n):
+        old = page.evaluate(_SRCS, AFFECTED)
+        ms = _timed_enter(page, box, values[i % len(values)], _EDIT_DONE, [AFFECTED, old])
+        if i >= warmup:
+            times.append(ms)
+    return times
+
+
+def big_uploads(page, url: str, n: int) -> list[float]:
+    """Milliseconds from handing a 12 MP JPEG to the upload widget until the page has fully rendered it."""
+    times = []
+    for i in range(n):
+        data = photo_jpeg(4000, 3000, seed=100 + i)
+        old = page.evaluate("document.querySelector('.cv_thumb_7 img')?.src")
+        page.evaluate("([d, a]) => { window.__bench = {t0: performance.now(), t1: null}; "
+                      "const done = new Function('arg', d); const poll = () => { if (done(a)) "
+                      "{ window.__bench.t1 = performance.now(); return; } requestAnimationFrame(poll); }; "
+                      "requestAnimationFrame(poll); }", [_UPLOAD_DONE, ["768 × 1024 × 3", old]])
+        page.locator(UPLOAD_INPUT).set_input_files(
+            {"name": f"photo-12mp-{i}.jpg", "mimeType": "image/jpeg", "buffer": data})
+        page.wait_for_function("window.__bench.t1 !== null", timeout=120_000)
+        times.append(page.evaluate("window.__bench.t1 - window.__bench.t0"))
+        _idle(page)
+    return times
+
+
+def _summary(name: str, ms: list[float]) -> str:
+    q = statistics.quantiles(ms, n=20, method="inclusive") if len(ms) > 1 else [ms[0]] * 19
+    return (f"| {name} | {len(ms)} | {statistics.median(ms):.0f} | {q[18]:.0f} | {min(ms):.0f} | "
+            f"{max(ms):.0f} |")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--edits", type=int, default=25, help="timed weight edits (after the warm-ups)")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed weight edits first")
+    parser.add_argument("--uploads", type=int, default=3, help="12 MP uploads")
+    parser.add_argument("--bare", type=int, default=15, help="bare-rerun samples")
+    args = parser.parse_args(argv)
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.conftest import find_chromium
+
+    chromium = find_chromium()
+    if chromium is None:
+        sys.exit("no Chromium found: install it or set CONVVIZ_CHROMIUM")
+    load_before = os.getloadavg()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=[
+            "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        bare = bare_rerun(browser, args.bare)
+        with serve(ROOT / "app.py") as url:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(120_000)
+            edits = weight_edits(page, url, args.edits, args.warmup)
+            uploads = big_uploads(page, url, args.uploads)
+        browser.close()
+    load_after = os.getloadavg()
+    import streamlit
+
+    print(f"Volume Lab browser benchmark, {datetime.date.today()}: {platform.machine()}, "
+          f"{os.cpu_count()} CPUs, Python {platform.python_version()}, streamlit {streamlit.__version__}, "
+          f"Chromium at {chromium}; "
+          f"load average {load_before[0]:.1f} before, {load_after[0]:.1f} after")
+    print()
+    print("| measurement (ms) | n | p50 | p95 | min | max |")
+    print("|---|---|---|---|---|---|")
+    print(_summary("bare Streamlit rerun (one line of text)", bare))
+    print(_summary("weight edit, 1 MP photo, 8 filters", edits))
+    print(_summary("12 MP JPEG upload to first full render", uploads))
+
+
+if __name__ == "__main__":
+    main()

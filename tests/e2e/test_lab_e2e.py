@@ -1,0 +1,74 @@
+"""Browser tests of the Volume Lab: a real photo upload, a live weight edit, a broken file."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.bench_ui import UPLOAD_INPUT, photo_jpeg, weight_input_class
+from tests.e2e.helpers import assert_no_exception, open_app, screenshot, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+def choose_upload(page) -> None:
+    page.get_by_test_id("stRadio").get_by_text("Upload", exact=True).click()
+    wait_idle(page)
+    page.wait_for_selector(UPLOAD_INPUT, state="attached")
+
+
+def upload(page, name: str, data: bytes, mime: str) -> None:
+    page.locator(UPLOAD_INPUT).set_input_files({"name": name, "mimeType": mime, "buffer": data})
+    wait_idle(page)
+
+
+def image_src(page, container: str) -> str:
+    return page.locator(f".{container} img").get_attribute("src")
+
+
+def wait_loaded(page, containers: list[str]) -> None:
+    """Wait until the images in these keyed containers have decoded."""
+    page.wait_for_function(
+        """names => names.every(n => { const im = document.querySelector('.' + n + ' img');
+             return im && im.complete && im.naturalWidth > 0; })""", arg=containers)
+
+
+def test_photo_upload_and_live_weight_edit(page):
+    """A 640x480 JPEG becomes the input; editing a red weight redraws the red map and the sum, not green."""
+    open_app(page)
+    choose_upload(page)
+    upload(page, "holiday.jpg", photo_jpeg(640, 480), "image/jpeg")
+    assert_no_exception(page)
+    assert page.get_by_role("heading", name="Your image is a volume: 480 × 640 × 3").is_visible()
+    # Per-map colour scales: an edit of a red weight then leaves the green map's picture untouched.
+    page.get_by_test_id("stRadio").get_by_text("per map", exact=True).click()
+    wait_idle(page)
+    maps = ["cv_map_ch0", "cv_map_ch1", "cv_map_sum", "cv_map_relu", "cv_thumb_0"]
+    wait_loaded(page, maps)
+    before = {m: image_src(page, m) for m in maps}
+
+    key = weight_input_class(page, 0, 0, 1, 1)  # filter 1, red slice, centre tap
+    assert key, "no weight input found"
+    weight = page.locator(f".{key} input")
+    weight.fill("2")
+    weight.press("Enter")
+    page.wait_for_function(
+        """([names, old]) => names.every(n => { const im = document.querySelector('.' + n + ' img');
+             return im && im.src !== old[n] && im.complete && im.naturalWidth > 0; })""",
+        arg=[["cv_map_ch0", "cv_map_sum", "cv_map_relu", "cv_thumb_0"], before])
+    wait_idle(page)
+    assert_no_exception(page)
+    assert image_src(page, "cv_map_ch1") == before["cv_map_ch1"]  # the green slice did not change
+    page.locator(".cv_map_sum").scroll_into_view_if_needed()
+    screenshot(page, "lab-upload-edit")
+
+
+def test_broken_upload_shows_a_friendly_message(page):
+    """A truncated JPEG through the real upload widget gives intake's sentence and no traceback."""
+    open_app(page)
+    choose_upload(page)
+    upload(page, "broken.jpg", photo_jpeg(320, 240)[:500], "image/jpeg")
+    alert = page.get_by_test_id("stAlertContentError")
+    alert.wait_for()
+    assert "Showing the sample image instead" in alert.inner_text()
+    assert_no_exception(page)
+    assert page.get_by_role("heading", name="Your image is a volume: 256 × 256 × 3").is_visible()
+    screenshot(page, "lab-broken-upload")
