@@ -13,15 +13,17 @@ Inputs follow the dtype policy of :mod:`convviz._validate` (uint8 is rescaled to
 float32 once; nan/inf are refused). Work beyond :data:`~convviz._validate.COMPUTE_BUDGET` multiply-adds or
 :data:`~convviz._validate.MEMORY_BUDGET` elements is refused with a :class:`ConvvizValueError`.
 
-Results have the documented shapes and are float32 and new (inputs are never modified). They are views of
-planar buffers, one map after another, so that each map ``result[..., k]`` has contiguous rows: that is how
-they are computed, and it makes display, ReLU and pooling of single maps cheap. ``np.ascontiguousarray``
+Results have the documented shapes and are float32 and new (inputs are never modified). Their memory layout
+depends on the path: :func:`conv2d_per_channel` and the strip paths return views of planar buffers, one map
+after another, so that each map ``result[..., k]`` has contiguous rows (cheap display, ReLU and pooling of
+single maps); the small-volume path returns a C-contiguous (interleaved) array. ``np.ascontiguousarray``
 gives an interleaved copy when one is needed.
 
 How it is computed (measured choices, see ``docs/benchmarks.md``): up to two filters at stride 1 use
-``cv2.filter2D`` per channel and filter, strip by strip; otherwise row strips of im2col, each one matrix
+``cv2.filter2D`` per channel and filter, strip by strip; small volumes of 8 or more channels (the layers of
+a small CNN) one im2col matrix and one matrix product; otherwise row strips of im2col, each one matrix
 product with the bias as a row of ones, shared out over threads. Extra memory stays below the size of the
-result plus the input.
+result plus the input, except on the small-volume path, whose im2col matrix is capped at 4 MiB.
 
 Examples
 --------
@@ -40,7 +42,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from convviz import _channels, _gemm
+from convviz import _channels, _gemm, _im2col
 from convviz._validate import (
     ConvvizValueError,
     as_float32_array,
@@ -55,6 +57,12 @@ __all__ = ["conv2d", "conv2d_per_channel"]
 # Up to this many filters (at stride 1) cv2.filter2D per channel and filter beats the im2col product:
 # measured at 2 MP, K = 2 was ~1.4x faster with filter2D, K = 3 even, K = 4 ~1.4x slower.
 _CV2_MAX_FILTERS = 2
+# Small volumes of 8 or more channels: one im2col matrix and one product (convviz._im2col) while that matrix
+# stays within this many bytes. Measured against the strip path (docs/benchmarks.md): 1.2-1.9x faster on the
+# Tiny VGG layers (64x64x16 down to 16x16x64), even at ~5 MB, slower beyond; with up to 4 channels the strip
+# path's planar copies are faster.
+_SMALL_MAX_BYTES = 4 << 20
+_SMALL_MIN_CHANNELS = 8
 
 
 def _filter_bank(filters, channels: int) -> np.ndarray:
@@ -126,7 +134,8 @@ def conv2d(volume, filters, bias=None, *, stride=1, padding=0, dilation=1) -> np
     -------
     ndarray, shape (H', W', K), float32
         ``H' = floor((H + 2p - d(kh-1) - 1) / s) + 1``, likewise ``W'`` (see :func:`convviz.output_size`).
-        A view of planar maps: each ``result[..., k]`` has contiguous rows.
+        Either a view of planar maps (each ``result[..., k]`` has contiguous rows) or, for small volumes of
+        8 or more channels, a C-contiguous array; see the module docstring.
 
     Raises
     ------
@@ -148,6 +157,8 @@ def conv2d(volume, filters, bias=None, *, stride=1, padding=0, dilation=1) -> np
     if n_filters <= _CV2_MAX_FILTERS and (g.sh, g.sw) == (1, 1):
         # Few filters: summing cv2.filter2D channel maps is the fastest path measured here.
         return _channels.summed_maps(vol, bank, bias_vec, g).transpose(1, 2, 0)  # (H', W', K)
+    if vol.shape[2] >= _SMALL_MIN_CHANNELS and 4 * g.out_h * g.out_w * bank[0].size <= _SMALL_MAX_BYTES:
+        return _im2col.conv_small(vol, bank, bias_vec, g)  # (H', W', K), interleaved
     return _gemm.conv_gemm(vol, bank, bias_vec, g)
 
 

@@ -26,7 +26,17 @@ CASES = [
     (5, 5, 6, 2, 5, 5, 1, 0, 1),
     (9, 9, 3, 1, 3, 3, 2, 2, 2),
     (10, 11, 3, 7, 6, 1, 1, "same", 1),
+    # 8+ channels: the single-matrix im2col path (convviz._im2col) for small volumes.
+    (16, 16, 8, 3, 3, 3, 1, 1, 1),
+    (9, 12, 16, 32, 2, 2, 1, "same", 1),
+    (10, 9, 12, 5, 4, 3, 1, "same", 2),
+    (12, 11, 32, 1, 3, 3, 2, 1, 1),
+    (11, 13, 9, 7, 2, 4, (2, 1), (0, 2), (1, 2)),
+    (8, 8, 64, 16, 1, 1, 1, 0, 1),
+    (13, 10, 8, 2, 3, 2, (1, 3), "valid", (2, 1)),
+    (15, 14, 20, 32, 5, 5, 2, 3, 2),
 ]
+SMALL_CASES = CASES[12:]  # the 8+ channel cases
 
 
 def _random_case(case, seed=0):
@@ -67,6 +77,28 @@ def test_conv2d_matches_torch(case):
     volume, filters, bias, options = _random_case(case, seed=1)
     expected = _torch_conv(volume, filters, bias, **options)
     np.testing.assert_allclose(conv2d(volume, filters, bias, **options), expected, atol=2e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("case", SMALL_CASES[:3])
+def test_small_volume_path_equals_strip_path(monkeypatch, case):
+    """The single-matrix path and the strip path (forced by a zero size limit) give the same result."""
+    from convviz import conv as conv_module
+
+    volume, filters, bias, options = _random_case(case, seed=12)
+    small = conv2d(volume, filters, bias, **options)
+    monkeypatch.setattr(conv_module, "_SMALL_MAX_BYTES", 0)
+    strips = conv2d(volume, filters, bias, **options)
+    np.testing.assert_allclose(small, strips, atol=2e-5, rtol=1e-5)
+
+
+def test_small_volume_path_accepts_a_strided_input_view():
+    """A non-contiguous (H, W, C) view (planar maps seen as (H, W, C)) gives the same result as a copy."""
+    rng = np.random.default_rng(13)
+    planar = rng.standard_normal((16, 10, 12)).astype(np.float32)  # (C, H, W)
+    volume = planar.transpose(1, 2, 0)  # (H, W, C), a view
+    filters = rng.standard_normal((4, 3, 3, 16)).astype(np.float32)
+    expected = conv2d(np.ascontiguousarray(volume), filters, padding=1)
+    np.testing.assert_array_equal(conv2d(volume, filters, padding=1), expected)
 
 
 @pytest.mark.parametrize("k", [1, 2, 3, 8, 32])

@@ -1,0 +1,61 @@
+"""Convolution of a small volume as one im2col matrix and one matrix product (private).
+
+For small outputs (a 64x64 photo through a Tiny VGG, a teaching example) the strip and band machinery of
+:mod:`convviz._gemm`, sized for megapixel images, costs more than the arithmetic. Here the volume is padded
+once (``cv2.copyMakeBorder``, interleaved ``(Hp, Wp, C)``), each of the ``kh*kw`` taps copies the values it
+meets into its slot of an ``(H', W', kh, kw, C)`` buffer (a strided slice copy each), and one
+``(H'*W', kh*kw*C) @ (kh*kw*C, K)`` product gives the interleaved ``(H', W', K)`` result. No buffer is
+zero-filled: every element of the im2col buffer and of the result is written. BLAS is kept at one thread:
+a second OpenBLAS thread left the Tiny VGG forward no faster on this shared 2-core machine and made it
+noisier (measured, see ``docs/benchmarks.md``).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from convviz._parallel import blas_single_threaded
+from convviz.shapes import Geometry
+
+__all__ = ["conv_small"]
+
+# cv2.copyMakeBorder takes at most this many channels (CV_CN_MAX); wider volumes are padded with NumPy.
+_CV2_MAX_CHANNELS = 512
+
+
+def _padded(volume: np.ndarray, g: Geometry) -> np.ndarray:
+    """``volume`` (H, W, C) with the zero padding of ``g``: (Hp, Wp, C) float32, interleaved."""
+    if not (g.pt or g.pb or g.pl or g.pr):
+        return volume
+    if volume.shape[2] <= _CV2_MAX_CHANNELS:
+        padded = cv2.copyMakeBorder(np.ascontiguousarray(volume), g.pt, g.pb, g.pl, g.pr,
+                                    cv2.BORDER_CONSTANT, value=0)
+        return padded.reshape(*g.padded_shape, volume.shape[2])  # (Hp, Wp, C): cv2 drops a 1-channel axis
+    return np.pad(volume, ((g.pt, g.pb), (g.pl, g.pr), (0, 0)))  # (Hp, Wp, C)
+
+
+def conv_small(volume: np.ndarray, filters: np.ndarray, bias: np.ndarray, g: Geometry) -> np.ndarray:
+    """Cross-correlate ``volume`` (H, W, C) with ``filters`` (K, kh, kw, C) plus ``bias`` (K,).
+
+    Inputs are validated float32 arrays and ``g`` their resolved geometry. Returns a new C-contiguous
+    (H', W', K) float32 array.
+    """
+    n_filters, kh, kw, c = filters.shape
+    padded = np.ascontiguousarray(_padded(volume, g))  # (Hp, Wp, C)
+    cols = np.empty((g.out_h, g.out_w, kh, kw, c), dtype=np.float32)  # (H', W', kh, kw, C)
+    # Seen as one C*4-byte element per pixel, a tap copies whole pixels in one loop (half the time of
+    # H'*W' inner loops of C floats each, measured at C = 3..64).
+    pixels = padded.view(f"V{4 * c}")[..., 0]  # (Hp, Wp)
+    slots = cols.view(f"V{4 * c}")[..., 0]  # (H', W', kh, kw)
+    span_h, span_w = (g.out_h - 1) * g.sh + 1, (g.out_w - 1) * g.sw + 1
+    for i in range(kh):
+        for j in range(kw):
+            y, x = i * g.dh, j * g.dw
+            slots[:, :, i, j] = pixels[y: y + span_h: g.sh, x: x + span_w: g.sw]  # (H', W') pixels
+    weights = filters.reshape(n_filters, -1).T  # (kh*kw*C, K), rows in the (i, j, c) order of cols
+    out = np.empty((g.out_h * g.out_w, n_filters), dtype=np.float32)  # (H'*W', K)
+    with blas_single_threaded():
+        np.matmul(cols.reshape(g.out_h * g.out_w, -1), weights, out=out)
+    out += bias
+    return out.reshape(g.out_h, g.out_w, n_filters)  # (H', W', K)
