@@ -10,7 +10,7 @@ from ui import architectures, blocks, cnn, lab, quiz, teaching
 st.set_page_config(page_title="convviz — convolution over volumes", page_icon="🧊", layout="wide")
 
 pages = [
-    st.Page(lab.page, title="Volume Lab", icon="🧪", url_path="lab", default=True),
+    st.Page(lab.page, title="Volume Lab", icon=":material/science:", url_path="lab", default=True),
     st.Page(teaching.page, title="Worked examples", icon=":material/calculate:", url_path="examples"),
     st.Page(blocks.page, title="Building blocks", icon=":material/widgets:", url_path="blocks"),
     st.Page(architectures.page, title="Architectures", icon=":material/account_tree:", url_path="networks"),
