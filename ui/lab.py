@@ -2,7 +2,7 @@
 
 Top to bottom: the input panel (:mod:`ui.inputs`) and the input as a volume (:mod:`ui.lab_input`), then the
 *workspace* fragment (``state.FRAG_WORKSPACE``): the settings (:mod:`ui.lab_settings`), the filter panel
-(:mod:`ui.lab_filters`) beside the results fragment (:mod:`ui.lab_maps`), the pixel explanation
+(:func:`ui.designer.designer_panel`) beside the results fragment (:mod:`ui.lab_maps`), the pixel explanation
 (:mod:`ui.lab_explain`) and the downloads (:mod:`ui.lab_export`).
 
 What reruns (see :mod:`ui.state`): a new image reruns the page; a setting or a new bank reruns the workspace;
@@ -16,10 +16,10 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import state
+from ui.designer import designer_panel
 from ui.inputs import image_input_panel
 from ui.lab_explain import explain_fragment, pick_fragment
 from ui.lab_export import export_panel
-from ui.lab_filters import filters_panel
 from ui.lab_input import input_view
 from ui.lab_maps import results_fragment
 from ui.lab_pipeline import lab_context, share_module
@@ -41,7 +41,7 @@ def workspace() -> None:
     settings_panel(image.array.shape[:2], state.get_bank())
     left, right = st.columns([1, 2.6], gap="medium")
     with left:
-        filters_panel()
+        designer_panel()  # leaves the bank in state.BANK and the edited filter in state.FOCUS
     with right:
         results_fragment()
     st.divider()

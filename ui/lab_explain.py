@@ -99,6 +99,8 @@ def pick_figure(image_hw: tuple[int, int], g, pixel: tuple[int, int], *, data_ur
         {"type": "scatter", "mode": "markers", "x": xx.ravel(), "y": yy.ravel(),
          "marker": {"symbol": "square", "size": 6, "color": "rgba(255,255,255,0.02)"},
          "hovertemplate": "output row %{y}, column %{x}<extra>click to explain</extra>"},
+        {"type": "scatter", "mode": "markers", "x": [pixel[1]], "y": [pixel[0]], "hoverinfo": "skip",
+         "marker": {"symbol": "circle-open", "size": 18, "color": "#ff00ff", "line": {"width": 3}}},
     ], "layout": {
         "height": 400, "margin": {"l": 50, "r": 10, "t": 10, "b": 40}, "showlegend": False, "shapes": [rect],
         "xaxis": {"title": {"text": "output column"}, "range": [-0.5, g.out_w - 0.5], "constrain": "domain"},

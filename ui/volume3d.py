@@ -55,8 +55,9 @@ def _figure(traces: list[dict], title: str, z_labels: list[str], shape_hw: tuple
             "zaxis": {"title": {"text": ""}, "tickvals": list(range(len(z_labels))), "ticktext": z_labels,
                       "tickfont": {"size": 14}},
             "aspectmode": "manual",
-            "aspectratio": {"x": w / long, "y": h / long, "z": max(0.6, 0.3 * len(z_labels))},
-            "camera": {"eye": {"x": 1.4, "y": -1.5, "z": 0.8}},
+            # Slices one unit apart, drawn tall enough that neighbours do not overlap on screen.
+            "aspectratio": {"x": w / long, "y": h / long, "z": max(1.3, 0.35 * len(z_labels))},
+            "camera": {"eye": {"x": 1.5, "y": -1.6, "z": 0.6}},
         },
     }}
 
