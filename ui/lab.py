@@ -7,7 +7,7 @@ Top to bottom: the input panel (:mod:`ui.inputs`) and the input as a volume (:mo
 
 What reruns (see :mod:`ui.state`): a new image reruns the page; a setting or a new bank reruns the workspace;
 a weight edit reruns only the results and the explanation; picking a pixel only the pick view and the
-explanation. Every panel reads the state through :func:`ui.lab_pipeline.lab_context`, whose pipeline
+explanation. Every panel reads the state through :func:`ui.lab_context.lab_context`, whose pipeline
 recomputes only what changed.
 """
 
@@ -18,11 +18,11 @@ import streamlit as st
 from ui import state
 from ui.designer import designer_panel
 from ui.inputs import image_input_panel
+from ui.lab_context import lab_context, share_module
 from ui.lab_explain import explain_fragment, pick_fragment
 from ui.lab_export import export_panel
 from ui.lab_input import input_view
 from ui.lab_maps import results_fragment
-from ui.lab_pipeline import lab_context, share_module
 from ui.lab_settings import settings_panel
 
 # Static CSS only (never user text): captions and labels large enough for a projector.

@@ -23,7 +23,7 @@ import streamlit as st
 from convviz.explain import PixelExplanation, explain_pixel
 from convviz.shapes import conv_geometry
 from ui import state
-from ui.lab_pipeline import lab_context
+from ui.lab_context import lab_context
 from ui.render import CHANNEL_NAMES, encode_jpeg, fit_for_display, fmt, fmt_fixed, sum_decimals, to_uint8
 
 PICK_PLOT = "cv_px_plot"  # the clickable view's selection state

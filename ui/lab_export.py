@@ -18,7 +18,7 @@ from convviz.filterbank import FilterBank
 from convviz.image import load_image
 from convviz.shapes import conv_geometry
 from ui import state
-from ui.lab_pipeline import LabContext, page_scales
+from ui.lab_context import LabContext, page_scales
 from ui.render import colorize, encode_png
 
 FULL_RES = "cv_export_full"  # checkbox: download the volume at full resolution

@@ -23,7 +23,8 @@ import numpy as np
 import streamlit as st
 
 from ui import state
-from ui.lab_pipeline import LabContext, Pipeline, Scales, Stats, lab_context, publish_link
+from ui.lab_context import LabContext, Scales, lab_context, publish_link
+from ui.lab_pipeline import Pipeline, Stats
 from ui.render import CHANNEL_NAMES, colorbar_picture, fmt, fmt_range, map_picture, md_escape
 from ui.state import ConvSettings
 from ui.volume3d import stacked_slices_figure, volume_slice
