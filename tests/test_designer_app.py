@@ -21,16 +21,17 @@ from ui.designer_tools import ALL_FILTERS, CHANNEL, EXPORT, SEED
 
 
 def designer_page():
-    """The designer alone, framed the way the Lab frames it (state, link restore, the result fragments)."""
+    """The designer alone, framed as the Lab frames it (state, link restore, result fragments that mirror)."""
     import streamlit as st
 
     from ui import share, state
     from ui.designer import designer_panel
 
-    def stand_in(key: str) -> None:  # the Lab's result panels, which weight edits rerun by key
+    def stand_in(key: str) -> None:  # the Lab's result panels: weight edits rerun them; they mirror the link
         @st.fragment(key=key)
         def panel() -> None:
             st.caption(f"{key}: weights sum to {float(state.get_bank().weights.sum()):.6f}")
+            share.mirror(state.get_bank(), share.current_settings())
 
         panel()
 

@@ -25,7 +25,7 @@ CHANNEL = "cvd_channel"  # segmented control: the channel for "zero" and "copy t
 SEED = "cvd_seed"  # number input: the seed of the next random filter
 IMPORT = "cvd_import"  # file uploader of a bank JSON file
 EXPORT = "cvd_export"  # download button
-FRAG_FILES = "cv_designer_files"  # keyed fragment: export, import, share (and the URL mirror)
+FRAG_FILES = "cv_designer_files"  # keyed fragment: the JSON download (reruns after weight edits)
 SHORT_LINK_CHARS = 2_000  # above this, offer to round the weights for a shorter link
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
 
@@ -144,7 +144,7 @@ def _import() -> None:
     st.session_state[state.FOCUS] = 0
     k, kh, kw, c = bank.weights.shape
     say("success", f"Imported “{name}”: {k} filter{'s' if k > 1 else ''} of {kh} × {kw} × {c}.")
-    st.rerun()  # the uploader sits in a fragment: redraw the whole page for the new bank
+    st.rerun()  # redraw the whole page (and its maps) for the new bank
 
 
 def _shorten() -> None:
@@ -153,7 +153,7 @@ def _shorten() -> None:
     state.set_bank(bank.replace(weights=np.round(bank.weights.astype(np.float64), 3),
                                 bias=np.round(bank.bias.astype(np.float64), 3)))
     say("info", "Weights rounded to 3 decimals: the link is shorter now.")
-    st.rerun()  # the button sits in a fragment: redraw the whole page for the new bank
+    st.rerun()  # redraw the whole page (and its maps) for the new bank
 
 
 def _file_name(bank: FilterBank) -> str:
@@ -167,10 +167,8 @@ def _share_box(link: share.Link | None) -> None:
     if link is None:
         st.info("This bank is too large for a link. Download it as JSON and share the file instead.")
         return
-    st.markdown(f"This link restores exactly this bank and the convolution settings ({link.length:,} "
-                "characters). The address bar follows your edits too.")
-    if link.url:
-        st.code(link.url, language=None, wrap_lines=True)
+    st.markdown(f"The address bar holds an exact link to this bank and the convolution settings (about "
+                f"{link.length:,} characters): copy it to share them.")
     if link.bank_chars > SHORT_LINK_CHARS:
         st.button("Round weights to 3 decimals for a shorter link", icon=":material/compress:",
                   key="cvd_shorten", on_click=_shorten,
@@ -179,19 +177,22 @@ def _share_box(link: share.Link | None) -> None:
 
 
 @st.fragment(key=FRAG_FILES)
-def files_panel() -> None:
-    """Export the current bank as JSON, import one, share it by link; mirror it into the URL.
-
-    A keyed fragment that reads the bank from :mod:`ui.state`, so it stays current when a weight edit reruns
-    only the result panels and this fragment (the download always holds the bank the maps show).
-    """
+def _download() -> None:
+    """The JSON download of the current bank: a live fragment, so it always holds the bank the maps show."""
     state.register_live_fragment(FRAG_FILES)
     bank = state.get_bank()
-    link = share.mirror(bank, share.current_settings())
+    st.download_button("Download this bank (JSON)", bank_to_json(bank), file_name=_file_name(bank),
+                       mime="application/json", key=EXPORT, on_click="ignore", icon=":material/download:")
+
+
+def files_panel() -> None:
+    """Export the current bank as JSON, import one, and share it by link.
+
+    Only the download reruns after a weight edit (see :func:`_download`); the page mirrors the bank into the
+    URL itself (:func:`ui.share.mirror`, from the Lab's result panel).
+    """
     with st.expander("Save, load and share: JSON file, link", icon=":material/save:"):
-        st.download_button("Download this bank (JSON)", bank_to_json(bank), file_name=_file_name(bank),
-                           mime="application/json", key=EXPORT, on_click="ignore",
-                           icon=":material/download:")
+        _download()
         st.file_uploader("Import a bank (JSON file, same format as the presets)", type=["json"], key=IMPORT,
                          on_change=_import, max_upload_size=2)
-        _share_box(link)
+        _share_box(share.make_link(state.get_bank(), share.current_settings()))
