@@ -91,7 +91,7 @@ def _bank_picker(bank: FilterBank) -> None:
     row.selectbox(
         "Start from", [BLANK, *presets], key=PRESET, on_change=_on_preset, placeholder="your own bank",
         format_func=lambda n: "blank: one 3×3×3 filter of zeros" if n == BLANK else preset(n).title,
-        width=260,
+        width=230,
     )
     original = preset(bank.name) if bank.name in presets else None
     # Enabled for any preset bank, edited or not: a weight edit reruns only the maps, not this button.

@@ -35,7 +35,7 @@ def test_a_shared_link_restores_the_bank_and_settings(page):
     assert weight_box(page, "R row 2 column 3").input_value() == "-0.25"
     assert weight_box(page, "G row 2 column 2").input_value() == "0"
     assert page.get_by_role("spinbutton", name="Stride", exact=True).input_value() == "2"
-    page.get_by_text("Start from").first.scroll_into_view_if_needed()
+    page.get_by_text("Filter to edit").first.scroll_into_view_if_needed()
     screenshot(page, "screenshot-designer")
     page.get_by_text("2 · blue minus green").first.click()
     wait_idle(page)
