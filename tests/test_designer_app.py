@@ -486,3 +486,19 @@ def test_long_links_offer_to_round_the_weights():
     np.testing.assert_allclose(rounded.weights, bank.weights, atol=5e-4 + 1e-7)
     assert len(json.dumps(dict(at.query_params))) < 2_100
     assert not [b for b in at.button if b.key == "cvd_shorten"]  # short now: no more offer
+
+
+@pytest.mark.parametrize("conv", [
+    ConvSettings(),
+    ConvSettings(stride=3, padding="valid", dilation=2, relu=True, pool="avg", pool_size=3, pool_stride=2),
+    ConvSettings(padding=5, pool="max", pool_size=4),
+    ConvSettings(padding="same", pool_size=2, pool_stride=1),
+])
+def test_lab_settings_and_link_settings_map_both_ways(conv):
+    """Core settings written into the Lab's keys read back as the same core settings (one definition)."""
+    from ui import share
+
+    values = {key.removeprefix("cv_"): value for key, value in share.lab_values(conv).items()}
+    names = {"padding_mode", "padding", "stride", "dilation", "relu", "pool", "pool_size", "pool_stride"}
+    lab = state.ConvSettings(**{name: values[name] for name in names & values.keys()})
+    assert lab.core == conv and lab.conv_kwargs() == conv.conv_kwargs()

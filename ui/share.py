@@ -72,11 +72,7 @@ def lab_values(settings: ConvSettings) -> dict[str, object]:
 
 def core_settings(lab: state.ConvSettings) -> ConvSettings:
     """The core settings of what the Lab computes (its display-only fields left out)."""
-    return ConvSettings(
-        stride=lab.stride, padding=lab.conv_kwargs()["padding"], dilation=lab.dilation, relu=lab.relu,
-        pool=lab.pool, pool_size=lab.pool_size,
-        pool_stride=None if lab.pool_stride == lab.pool_size else lab.pool_stride,
-    )
+    return lab.core
 
 
 def restore_from_url() -> str | None:

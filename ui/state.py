@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import streamlit as st
 
+from convviz import settings as conv_core
 from convviz.filterbank import MAX_ABS_WEIGHT, FilterBank
 from convviz.presets import load_preset
 
@@ -70,10 +71,11 @@ PADDING_MODES = ("valid", "same", "custom")
 POOL_MODES = ("none", "max", "avg")
 NORM_MODES = ("shared", "per map")
 PREVIEW_SIDES = (256, 384, 512, 768, 1024, 1536, 2048)
-MAX_STRIDE = 8
-MAX_PADDING = 16
-MAX_DILATION = 8
-MAX_POOL = 8
+# The core's bounds (convviz.settings.INT_LIMITS), so the Lab computes whatever a link can carry.
+MAX_STRIDE = conv_core.INT_LIMITS["stride"][1]
+MAX_PADDING = conv_core.INT_LIMITS["padding"][1]
+MAX_DILATION = conv_core.INT_LIMITS["dilation"][1]
+MAX_POOL = conv_core.INT_LIMITS["pool_size"][1]
 DEFAULT_PRESET = "vertical-horizontal-edges"
 
 #: key -> (default, validator). A validator returns the clean value or raises ValueError.
@@ -96,7 +98,12 @@ SETTING_KEYS = (*_INT_BOUNDS, *_CHOICES, *_BOOLS)
 
 @dataclass(frozen=True)
 class ConvSettings:
-    """The validated convolution, activation, pooling and display settings of the Lab."""
+    """The validated convolution, activation, pooling and display settings of the Lab.
+
+    The computing part is :attr:`core` (:class:`convviz.ConvSettings`, what a shared link carries);
+    ``padding_mode``/``padding`` are the two widgets behind its ``padding``, and ``norm`` and
+    ``preview_side`` only change how results are shown.
+    """
 
     stride: int = 1
     padding_mode: str = "same"
@@ -109,10 +116,18 @@ class ConvSettings:
     norm: str = "shared"
     preview_side: int = 1024
 
+    @property
+    def core(self) -> conv_core.ConvSettings:
+        """The core settings these compute with (a pool stride equal to the pool size is written None)."""
+        padding = self.padding if self.padding_mode == "custom" else self.padding_mode
+        pool_stride = None if self.pool_stride == self.pool_size else self.pool_stride
+        return conv_core.ConvSettings(stride=self.stride, padding=padding, dilation=self.dilation,
+                                      relu=self.relu, pool=self.pool, pool_size=self.pool_size,
+                                      pool_stride=pool_stride)
+
     def conv_kwargs(self) -> dict:
         """Keyword arguments for :func:`convviz.conv2d` (``padding`` is "valid", "same" or an int)."""
-        padding = self.padding if self.padding_mode == "custom" else self.padding_mode
-        return {"stride": self.stride, "padding": padding, "dilation": self.dilation}
+        return self.core.conv_kwargs()
 
     def conv_key(self) -> tuple:
         """What the convolution output depends on, besides the image and the filters."""
