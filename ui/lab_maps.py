@@ -16,6 +16,7 @@ words go into that HTML; filter names are written with Markdown, escaped.
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
@@ -44,7 +45,7 @@ class MapPic:
     """One map to draw: what it is (the memo key), its values, colour scale, caption and container key."""
 
     key: tuple
-    m: np.ndarray  # (h, w)
+    m: np.ndarray | Callable[[], np.ndarray]  # (h, w), or a function making it (called on a memo miss only)
     scale: float
     caption: str
     container: str
@@ -53,8 +54,11 @@ class MapPic:
 
 def _picture(pipe: Pipeline, pic: MapPic) -> str:
     """The picture as a ``data:`` URI (JPEG), made once per map, scale and size."""
-    return pipe.memo((*pic.key, pic.scale, pic.side),
-                     lambda: _data_uri(map_picture(pic.m, pic.scale, pic.side)))
+    def make() -> str:
+        m = pic.m() if callable(pic.m) else pic.m
+        return _data_uri(map_picture(m, pic.scale, pic.side))
+
+    return pipe.memo((*pic.key, pic.scale, pic.side), make)
 
 
 def _data_uri(jpeg: bytes) -> str:
@@ -118,7 +122,7 @@ def focus_pictures(ctx: LabContext) -> dict[str, MapPic | None]:
                          _caption(f"map {k + 1} (sum + bias)", stats, scales), "cv_map_sum")
     pics["relu"] = pics["pool"] = None
     if settings.relu:
-        relu_map = post[k] if settings.pool == "none" else np.maximum(conv, np.float32(0))
+        relu_map = post[k] if settings.pool == "none" else (lambda: np.maximum(conv, np.float32(0)))
         rstats = Stats(max(stats.lo, 0.0), max(stats.hi, 0.0), 0)
         share = 100 * stats.negatives / conv.size
         zeroed = f"ReLU: {stats.negatives:,} of {conv.size:,} values zeroed ({share:.1f} %)"

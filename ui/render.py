@@ -9,6 +9,7 @@ full-resolution PNGs.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import cv2
@@ -170,8 +171,12 @@ def image_picture(rgb: np.ndarray, side: int = DISPLAY_SIDE) -> bytes:
     return encode_jpeg(fit_for_display(pic, side))
 
 
+@functools.cache
 def colorbar_picture(width: int = 512, height: int = 22) -> bytes:
-    """The diverging ramp as a horizontal bar, negative on the left (the legend of every signed map)."""
+    """The diverging ramp as a horizontal bar, negative on the left (the legend of every signed map).
+
+    Cached: the bar never changes, so it is encoded once per size.
+    """
     bar = np.broadcast_to(DIVERGING_LUT[None, :, :], (height, 256, 3))
     bar = cv2.resize(np.ascontiguousarray(bar), (width, height), interpolation=cv2.INTER_LINEAR)
     bar[:, width // 2 - 1:width // 2 + 1] = 0  # a thin black tick at zero
