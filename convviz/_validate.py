@@ -28,8 +28,11 @@ __all__ = [
     "check_budget",
     "as_float32_array",
     "as_float32_volume",
+    "bias_vector",
     "check_finite",
     "check_ndim",
+    "filter_bank",
+    "one_filter",
     "pair",
     "positive_int",
 ]
@@ -238,3 +241,68 @@ def pair(x: object, name: str, *, minimum: int = 1) -> tuple[int, int]:
                 positive_int(items[1], f"{name}[1]", minimum=minimum))
     value = positive_int(x, name, minimum=minimum)
     return value, value
+
+
+def filter_bank(x: object, channels: int, *, name: str = "filters", match: str = "volume") -> np.ndarray:
+    """Validate a filter bank and return it as a (K, kh, kw, C) float32 array with ``C == channels``.
+
+    ``x`` may be a bank ``(K, kh, kw, C)``, one filter ``(kh, kw, C)`` (K = 1) or one 2D kernel ``(kh, kw)``,
+    which is broadcast to every channel (a read-only view).
+
+    Examples
+    --------
+    >>> filter_bank(np.ones((3, 3)), 2).shape
+    (1, 3, 3, 2)
+    """
+    bank = as_float32_volume(x, name, ndims=(2, 3, 4), shape_hint="(K, kh, kw, C), (kh, kw, C) or (kh, kw)")
+    if bank.ndim == 2:  # one 2D kernel, the same on every channel
+        bank = np.broadcast_to(bank[None, :, :, None], (1, *bank.shape, channels))  # (1, kh, kw, C)
+    elif bank.ndim == 3:  # one filter
+        bank = bank[None]  # (1, kh, kw, C)
+    if bank.shape[3] != channels:
+        raise ConvvizValueError(
+            f"`{name}` must have {channels} channels to match `{match}`, got {bank.shape[3]} "
+            f"(filter bank shape {bank.shape}, expected (K, kh, kw, {channels}))"
+        )
+    return bank
+
+
+def one_filter(x: object, channels: int, *, name: str = "kernel", match: str = "volume") -> np.ndarray:
+    """Validate one filter and return it as a (kh, kw, C) float32 array with ``C == channels``.
+
+    ``x`` may be ``(kh, kw, C)`` or a 2D kernel ``(kh, kw)``, broadcast to every channel (a read-only view).
+
+    Examples
+    --------
+    >>> one_filter(np.ones((3, 3)), 2).shape
+    (3, 3, 2)
+    """
+    ker = as_float32_volume(x, name, ndims=(2, 3), shape_hint="(kh, kw, C) or (kh, kw)")
+    if ker.ndim == 2:
+        ker = np.broadcast_to(ker[..., None], (*ker.shape, channels))  # (kh, kw, C)
+    if ker.shape[2] != channels:
+        raise ConvvizValueError(
+            f"`{name}` must have {channels} channels to match `{match}`, got {ker.shape[2]} "
+            f"(kernel shape {ker.shape}, expected (kh, kw, {channels}))"
+        )
+    return ker
+
+
+def bias_vector(x: object, n_filters: int, *, name: str = "bias") -> np.ndarray:
+    """Validate a bias (None, a number or shape (K,)) and return it as a finite (K,) float32 vector.
+
+    Examples
+    --------
+    >>> bias_vector(0.5, 2).tolist()
+    [0.5, 0.5]
+    """
+    if x is None:
+        return np.zeros(n_filters, dtype=np.float32)
+    vec = as_float32_array(x, name)
+    if vec.ndim == 0:
+        vec = np.full(n_filters, vec, dtype=np.float32)  # (K,)
+    if vec.shape != (n_filters,):
+        raise ConvvizValueError(f"`{name}` must be a number or have shape ({n_filters},), one per filter, "
+                                f"got shape {vec.shape}")
+    check_finite(vec, name)
+    return vec

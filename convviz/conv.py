@@ -44,11 +44,11 @@ import numpy as np
 
 from convviz import _channels, _gemm, _im2col
 from convviz._validate import (
-    ConvvizValueError,
-    as_float32_array,
     as_float32_volume,
+    bias_vector,
     check_budget,
-    check_finite,
+    filter_bank,
+    one_filter,
 )
 from convviz.shapes import Geometry, conv_geometry
 
@@ -63,36 +63,6 @@ _CV2_MAX_FILTERS = 2
 # path's planar copies are faster.
 _SMALL_MAX_BYTES = 4 << 20
 _SMALL_MIN_CHANNELS = 8
-
-
-def _filter_bank(filters, channels: int) -> np.ndarray:
-    """Validate ``filters`` and return it as a (K, kh, kw, C) float32 bank (see :func:`conv2d`)."""
-    bank = as_float32_volume(filters, "filters", ndims=(2, 3, 4),
-                             shape_hint="(K, kh, kw, C), (kh, kw, C) or (kh, kw)")
-    if bank.ndim == 2:  # one 2D kernel, the same on every channel
-        bank = np.broadcast_to(bank[None, :, :, None], (1, *bank.shape, channels))  # (1, kh, kw, C)
-    elif bank.ndim == 3:  # one filter
-        bank = bank[None]  # (1, kh, kw, C)
-    if bank.shape[3] != channels:
-        raise ConvvizValueError(
-            f"`filters` must have {channels} channels to match `volume`, got {bank.shape[3]} "
-            f"(filter bank shape {bank.shape}, expected (K, kh, kw, {channels}))"
-        )
-    return bank
-
-
-def _bias_vector(bias, n_filters: int) -> np.ndarray:
-    """Validate ``bias`` (None, a number or (K,)) and return it as a (K,) float32 vector."""
-    if bias is None:
-        return np.zeros(n_filters, dtype=np.float32)
-    vec = as_float32_array(bias, "bias")
-    if vec.ndim == 0:
-        vec = np.full(n_filters, vec, dtype=np.float32)  # (K,)
-    if vec.shape != (n_filters,):
-        raise ConvvizValueError(f"`bias` must be a number or have shape ({n_filters},), one per filter, "
-                                f"got shape {vec.shape}")
-    check_finite(vec, "bias")
-    return vec
 
 
 def _geometry(volume: np.ndarray, kh: int, kw: int, n_maps: int, taps_per_output: int, stride, padding,
@@ -150,9 +120,9 @@ def conv2d(volume, filters, bias=None, *, stride=1, padding=0, dilation=1) -> np
     [[0, 1, 1, 1], [0, 1, 1, 1], [0, 1, 1, 1], [0, 0, 0, 0]]
     """
     vol = as_float32_volume(volume, "volume")
-    bank = _filter_bank(filters, vol.shape[2])
+    bank = filter_bank(filters, vol.shape[2])
     n_filters, kh, kw, _ = bank.shape
-    bias_vec = _bias_vector(bias, n_filters)
+    bias_vec = bias_vector(bias, n_filters)
     g = _geometry(vol, kh, kw, n_filters, kh * kw * vol.shape[2], stride, padding, dilation, "conv2d")
     if n_filters <= _CV2_MAX_FILTERS and (g.sh, g.sw) == (1, 1):
         # Few filters: summing cv2.filter2D channel maps is the fastest path measured here.
@@ -195,12 +165,7 @@ def conv2d_per_channel(volume, kernel, *, stride=1, padding=0, dilation=1) -> np
     """
     vol = as_float32_volume(volume, "volume")
     c = vol.shape[2]
-    ker = as_float32_volume(kernel, "kernel", ndims=(2, 3), shape_hint="(kh, kw, C) or (kh, kw)")
-    if ker.ndim == 2:
-        ker = np.broadcast_to(ker[..., None], (*ker.shape, c))  # (kh, kw, C)
-    if ker.shape[2] != c:
-        raise ConvvizValueError(f"`kernel` must have {c} channels to match `volume`, got {ker.shape[2]} "
-                                f"(kernel shape {ker.shape}, expected (kh, kw, {c}))")
+    ker = one_filter(kernel, c)  # (kh, kw, C)
     kh, kw = ker.shape[:2]
     g = _geometry(vol, kh, kw, c, kh * kw, stride, padding, dilation, "conv2d_per_channel")
     return _channels.channel_maps(vol, ker, g).transpose(1, 2, 0)  # (H', W', C)

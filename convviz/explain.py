@@ -25,9 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from convviz._validate import ConvvizValueError, as_float32_volume, positive_int
-from convviz.conv import _bias_vector, _filter_bank  # conv2d's own checks: accept exactly what it accepts
-from convviz.pooling import _padded, _prepare, _windows  # max_pool2d's checks and windows, likewise
+from convviz._validate import ConvvizValueError, as_float32_volume, bias_vector, filter_bank, positive_int
+from convviz.pooling import pool_winners  # re-exported: the app explains pooling next to convolution
 from convviz.shapes import conv_geometry
 
 __all__ = ["PixelExplanation", "explain_pixel", "flip_kernel", "pool_winners"]
@@ -121,10 +120,10 @@ def explain_pixel(volume, filters, bias=None, *, y, x, k=0, stride=1, padding=0,
     """
     volume = as_float32_volume(volume, "volume")
     h, w, c = volume.shape
-    bank = _filter_bank(filters, c)  # (K, kh, kw, C)
+    bank = filter_bank(filters, c)  # (K, kh, kw, C)
     n_filters, kh, kw, _ = bank.shape
     k = _index(k, n_filters, "k", "filters")
-    b = float(_bias_vector(bias, n_filters)[k])
+    b = float(bias_vector(bias, n_filters)[k])
     g = conv_geometry(h, w, (kh, kw), stride=stride, padding=padding, dilation=dilation)
     y = _index(y, g.out_h, "y", "output rows")
     x = _index(x, g.out_w, "x", "output columns")
@@ -176,40 +175,3 @@ def flip_kernel(filters) -> np.ndarray:
                             shape_hint="(K, kh, kw, C), (kh, kw, C) or (kh, kw)")
     axes = {2: (0, 1), 3: (0, 1), 4: (1, 2)}[arr.ndim]
     return np.ascontiguousarray(np.flip(arr, axis=axes))
-
-
-def pool_winners(x, size=2, *, stride=None, padding=0) -> np.ndarray:
-    """Where each max-pooling window's maximum sits in the input: the cell that "wins" the window.
-
-    Parameters
-    ----------
-    x : array_like, shape (H, W, C)
-        Feature volume.
-    size, stride, padding
-        As in :func:`convviz.max_pool2d` (padding is -inf, so it never wins).
-
-    Returns
-    -------
-    ndarray of int, shape (H', W', C, 2)
-        ``[y, x, c]`` holds the input ``(row, column)`` of the maximum of window ``(y, x)`` in channel
-        ``c``, so ``x[row, column, c] == max_pool2d(x, ...)[y, x, c]``. On ties the first cell in reading
-        order wins (as in PyTorch's ``return_indices``).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> grid = np.array([[1, 5], [7, 2]], dtype=np.float32)[..., None]   # (H, W, C)
-    >>> pool_winners(grid)[0, 0, 0].tolist()
-    [1, 0]
-    """
-    vol, g = _prepare(x, size, stride, padding, "max_pool2d")
-    best = np.full((g.out_h, g.out_w, vol.shape[2]), -np.inf, dtype=np.float32)  # (H', W', C)
-    offset = np.zeros(best.shape, dtype=np.int64)  # index i * kw + j of the winning tap
-    for tap, view in enumerate(_windows(_padded(vol, g, -np.inf), g)):
-        better = view > best  # strictly: an equal later value does not take over
-        best[better] = view[better]
-        offset[better] = tap
-    i, j = np.divmod(offset, g.kw)
-    rows = np.arange(g.out_h)[:, None, None] * g.sh - g.pt + i  # (H', W', C)
-    cols = np.arange(g.out_w)[None, :, None] * g.sw - g.pl + j
-    return np.stack([rows, cols], axis=-1)  # (H', W', C, 2)

@@ -26,7 +26,7 @@ import numpy as np
 from convviz._validate import ConvvizValueError, as_float32_volume, check_budget, pair
 from convviz.shapes import Geometry, conv_geometry
 
-__all__ = ["avg_pool2d", "max_pool2d"]
+__all__ = ["avg_pool2d", "max_pool2d", "pool_winners"]
 
 
 def _prepare(x, size, stride, padding, what: str) -> tuple[np.ndarray, Geometry]:
@@ -135,3 +135,40 @@ def avg_pool2d(x, size=2, *, stride=None, padding=0) -> np.ndarray:
     acc = _reduce(_padded(vol, g, 0.0), g, np.add)
     acc /= np.float32(g.kh * g.kw)
     return acc
+
+
+def pool_winners(x, size=2, *, stride=None, padding=0) -> np.ndarray:
+    """Where each max-pooling window's maximum sits in the input: the cell that "wins" the window.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W, C)
+        Feature volume.
+    size, stride, padding
+        As in :func:`convviz.max_pool2d` (padding is -inf, so it never wins).
+
+    Returns
+    -------
+    ndarray of int, shape (H', W', C, 2)
+        ``[y, x, c]`` holds the input ``(row, column)`` of the maximum of window ``(y, x)`` in channel
+        ``c``, so ``x[row, column, c] == max_pool2d(x, ...)[y, x, c]``. On ties the first cell in reading
+        order wins (as in PyTorch's ``return_indices``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> grid = np.array([[1, 5], [7, 2]], dtype=np.float32)[..., None]   # (H, W, C)
+    >>> pool_winners(grid)[0, 0, 0].tolist()
+    [1, 0]
+    """
+    vol, g = _prepare(x, size, stride, padding, "max_pool2d")
+    best = np.full((g.out_h, g.out_w, vol.shape[2]), -np.inf, dtype=np.float32)  # (H', W', C)
+    offset = np.zeros(best.shape, dtype=np.int64)  # index i * kw + j of the winning tap
+    for tap, view in enumerate(_windows(_padded(vol, g, -np.inf), g)):
+        better = view > best  # strictly: an equal later value does not take over
+        best[better] = view[better]
+        offset[better] = tap
+    i, j = np.divmod(offset, g.kw)
+    rows = np.arange(g.out_h)[:, None, None] * g.sh - g.pt + i  # (H', W', C)
+    cols = np.arange(g.out_w)[None, :, None] * g.sw - g.pl + j
+    return np.stack([rows, cols], axis=-1)  # (H', W', C, 2)
