@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from convviz._validate import ConvvizValueError
 from convviz.parameters import batch_norm_params, conv_params, dense_params
 from convviz.shapes import output_size
 
@@ -16,7 +17,7 @@ _ACTIVATIONS = ("relu", "tanh", "sigmoid", "softmax")
 _COMMON_KEYS = {"name", "type", "activation"}
 
 
-class ArchitectureError(ValueError):
+class ArchitectureError(ConvvizValueError):
     """A spec that cannot describe a network: an unknown layer type, a bad value, or a shape that fails."""
 
 

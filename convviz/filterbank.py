@@ -31,6 +31,8 @@ from dataclasses import KW_ONLY, dataclass
 
 import numpy as np
 
+from convviz._validate import ConvvizValueError
+
 __all__ = [
     "MAX_ABS_WEIGHT",
     "MAX_CHANNELS",
@@ -49,7 +51,7 @@ MAX_ABS_WEIGHT = 1000.0
 TEXT_LIMITS = {"name": 64, "title": 120, "description": 2000, "source": 500, "filter name": 64}
 
 
-class BankError(ValueError):
+class BankError(ConvvizValueError):
     """A filter bank, a bank file or a shared link is not valid; the message is a sentence for the user."""
 
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from convviz._validate import ConvvizValueError
+
 __all__ = ["INT_LIMITS", "PADDING_WORDS", "POOL_KINDS", "SETTING_NAMES", "ConvSettings", "SettingsError"]
 
 # Inclusive bounds of every integer setting.
@@ -26,7 +28,7 @@ PADDING_WORDS = ("valid", "same")
 POOL_KINDS = ("none", "max", "avg")
 
 
-class SettingsError(ValueError):
+class SettingsError(ConvvizValueError):
     """A setting is out of range or of the wrong type; the message says which and what is allowed."""
 
 

@@ -41,6 +41,7 @@ import re
 import zlib
 from collections.abc import Mapping
 
+from convviz._validate import ConvvizValueError
 from convviz.bank_json import MAX_JSON_CHARS, bank_from_json, bank_to_json
 from convviz.filterbank import BankError, FilterBank
 from convviz.settings import INT_LIMITS, PADDING_WORDS, POOL_KINDS, SETTING_NAMES, ConvSettings, SettingsError
@@ -58,7 +59,7 @@ _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 _WBITS = -15  # raw DEFLATE: no zlib header or checksum (6 bytes fewer); the JSON parser checks the content
 
 
-class ShareError(ValueError):
+class ShareError(ConvvizValueError):
     """A shared link cannot be read; the message says which parameter and why."""
 
 
