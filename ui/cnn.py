@@ -140,7 +140,8 @@ def _what_it_sees(image: state.LabImage, x: np.ndarray, x64: np.ndarray) -> None
                 "(INTER_AREA, the rule used in training), shown enlarged.")
 
 
-def _prediction(net: TinyVGG, x64: np.ndarray, probs: np.ndarray, baseline: np.ndarray | None) -> None:
+def _prediction(net: TinyVGG, outputs: list[tuple[str, np.ndarray]], baseline: np.ndarray | None) -> None:
+    probs = outputs[-1][1].reshape(-1)  # (classes,): the softmax of this run's single forward pass
     top = int(np.argmax(probs))
     line = f"The network says: **{md_escape(net.classes[top])}** ({100 * probs[top]:.1f} %)."
     if baseline is not None:
@@ -153,7 +154,7 @@ def _prediction(net: TinyVGG, x64: np.ndarray, probs: np.ndarray, baseline: np.n
     st.plotly_chart(probabilities_figure(probs, net.classes, baseline, "original network, all channels"),
                     key="cnn_probs", config={"displaylogo": False})
     if st.toggle("Show the softmax arithmetic", key=SOFTMAX):
-        logits = dict(net.forward(x64))["dense"].reshape(-1)
+        logits = dict(outputs)["dense"].reshape(-1)
         softmax_panel(logits, net.classes)
 
 
@@ -171,14 +172,17 @@ def _maps_input(x: np.ndarray, x64: np.ndarray) -> np.ndarray:
     return cv2.resize(np.ascontiguousarray(x), size, interpolation=cv2.INTER_AREA)  # (h', w', 3)
 
 
-def _maps(net: TinyVGG, x: np.ndarray, x64: np.ndarray) -> None:
-    """Every layer's maps: pick a layer, see all its channels, click one to enlarge it."""
+def _maps(net: TinyVGG, x: np.ndarray, x64: np.ndarray, outputs: list[tuple[str, np.ndarray]]) -> None:
+    """Every layer's maps: pick a layer, see all its channels, click one to enlarge it.
+
+    `outputs` is ``net.forward(x64)``, reused when the maps are computed on the 64 x 64 input.
+    """
     source = _maps_input(x, x64)
     spatial = [layer.name for layer in net.layers if len(layer.output_shape) == 3]  # conv, relu, pool
     if st.session_state.get(LAYER) not in spatial:
         st.session_state[LAYER] = spatial[0]
     layer = st.select_slider("Layer", spatial, key=LAYER)
-    activations = dict(net.forward(source))
+    activations = dict(outputs if source is x64 else net.forward(source))
     layer_maps_panel(layer, activations[layer])
 
 
@@ -206,17 +210,17 @@ def page() -> None:
             net = base
     x = image.array * keep  # (H, W, 3): switched-off channels are zero
     x64 = net.resize_input(x)  # (64, 64, 3)
-    probs = net.predict(x64)
+    outputs = net.forward(x64)  # the one forward pass on the 64 x 64 input: prediction, softmax, CAM, maps
     changed = net is not base or not keep.all()
     baseline = base.predict(image.array) if changed else None
     st.header("What the network sees")
     _what_it_sees(image, x, x64)
     st.header("What it says")
-    _prediction(net, x64, probs, baseline)
+    _prediction(net, outputs, baseline)
     st.header("Where it looks: the class activation map")
-    cam_panel(net, x, probs)
+    cam_panel(net, x, outputs)
     st.header("Every layer's maps")
-    _maps(net, x, x64)
+    _maps(net, x, x64, outputs)
     st.header("conv1's learned filters")
     st.caption("The first layer's 16 filters, each 3 × 3 × 3 over R, G and B like the ones you design. Open "
                "one in the designer to run all 16 over your photo in the Volume Lab.")

@@ -11,8 +11,8 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
+from convviz.cam import ClassActivationMap, cam_from_head
 from convviz.dense import softmax_steps
-from convviz.model import ClassActivationMap
 from ui.grids import grid_html, num, show_equation, show_row, show_table
 from ui.render import colorize, encode_jpeg, fit_for_display, fmt, map_picture, symmetric_scale, to_uint8
 
@@ -64,9 +64,14 @@ def cam_overlay(photo: np.ndarray, cam: np.ndarray, scale: float) -> bytes:
     return encode_jpeg(fit_for_display(mixed.astype(np.uint8), 512))
 
 
-def cam_panel(model, photo: np.ndarray, probs: np.ndarray) -> None:
-    """Pick a class (default: the top one); draw its CAM over the photo and the exact 8 x 8 arithmetic."""
+def cam_panel(model, photo: np.ndarray, outputs: list[tuple[str, np.ndarray]]) -> None:
+    """Pick a class (default: the top one); draw its CAM over the photo and the exact 8 x 8 arithmetic.
+
+    `outputs` is ``model.forward(model.resize_input(photo))``: the CAM is built from it (what
+    ``model.class_activation_map(photo, k)`` returns, without running the network again).
+    """
     classes = model.classes
+    probs = outputs[-1][1].reshape(-1)  # (classes,)
     top = int(np.argmax(probs))
     if st.session_state.get(CAM_CLASS) not in range(len(classes)):
         st.session_state[CAM_CLASS] = top
@@ -74,7 +79,11 @@ def cam_panel(model, photo: np.ndarray, probs: np.ndarray) -> None:
         return f"{classes[i]} ({100 * probs[i]:.1f} %)" + (" — top" if i == top else "")
 
     k = st.selectbox("Class to explain", range(len(classes)), key=CAM_CLASS, format_func=label)
-    cam: ClassActivationMap = model.class_activation_map(photo, k)
+    dense_w, dense_b = model.weights(model.layers[-2].name)
+    # outputs[-4] is what the global average pool averages, (h, w, C); then dense and softmax (1, 1, M).
+    logits = outputs[-2][1].reshape(-1)  # (classes,)
+    cam: ClassActivationMap = cam_from_head(outputs[-4][1], dense_w, dense_b, logits, probs, k, classes[k],
+                                            size=photo.shape[:2])
     scale = symmetric_scale(cam.coarse)
     h, w = cam.coarse.shape
     left, right = st.columns(2, gap="large")
