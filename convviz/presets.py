@@ -15,6 +15,7 @@ True
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from convviz.bank_json import MAX_JSON_CHARS, bank_from_json
@@ -45,7 +46,7 @@ def list_presets() -> list[str]:
 
 
 def load_preset(name: str) -> FilterBank:
-    """Read and validate the preset bank called `name`.
+    """Read and validate the preset bank called `name` (each file is read once; the bank is shared).
 
     Parameters
     ----------
@@ -72,6 +73,12 @@ def load_preset(name: str) -> FilterBank:
     path = _PRESET_FILES.get(name) if isinstance(name, str) else None
     if path is None:
         raise BankError(f"`name` must be one of {list_presets()}, got {str(name)[:64]!r}")
+    return _load(name, path)
+
+
+@functools.cache
+def _load(name: str, path: Path) -> FilterBank:
+    """Read, parse and check the preset file `path` once; FilterBank is immutable, so it is shared."""
     with path.open("rb") as f:
         raw = f.read(MAX_JSON_CHARS + 1)  # never read more than the parser would accept
     try:
