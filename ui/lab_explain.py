@@ -14,7 +14,6 @@ Two keyed fragments side by side:
 
 from __future__ import annotations
 
-import base64
 import math
 
 import numpy as np
@@ -24,7 +23,16 @@ from convviz.explain import PixelExplanation, explain_pixel
 from convviz.shapes import conv_geometry
 from ui import state
 from ui.lab_context import lab_context
-from ui.render import CHANNEL_NAMES, encode_jpeg, fit_for_display, fmt, fmt_fixed, sum_decimals, to_uint8
+from ui.render import (
+    CHANNEL_NAMES,
+    data_uri,
+    encode_jpeg,
+    fit_for_display,
+    fmt,
+    fmt_fixed,
+    sum_decimals,
+    to_uint8,
+)
 
 PICK_PLOT = "cv_px_plot"  # the clickable view's selection state
 PICK_ON = "cv_pick_on"  # toggle: show the clickable view (a plotly chart costs every later rerun a little)
@@ -112,7 +120,7 @@ def pick_figure(image_hw: tuple[int, int], g, pixel: tuple[int, int], *, data_ur
 def _view_picture(image: np.ndarray) -> tuple[str, tuple[int, int]]:
     """The image as a JPEG data URI for the view, and the picture's ``(h, w)`` in pixels."""
     pic = fit_for_display(to_uint8(image), VIEW_SIDE)
-    return "data:image/jpeg;base64," + base64.b64encode(encode_jpeg(pic)).decode("ascii"), pic.shape[:2]
+    return data_uri(encode_jpeg(pic)), pic.shape[:2]
 
 
 @st.fragment(key=state.FRAG_PICK)

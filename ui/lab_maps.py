@@ -15,7 +15,6 @@ words go into that HTML; filter names are written with Markdown, escaped.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
@@ -26,7 +25,7 @@ import streamlit as st
 from ui import state
 from ui.lab_context import LabContext, Scales, lab_context, publish_link
 from ui.lab_pipeline import Pipeline, Stats
-from ui.render import CHANNEL_NAMES, colorbar_picture, fmt, fmt_range, map_picture, md_escape
+from ui.render import CHANNEL_NAMES, colorbar_picture, data_uri, fmt, fmt_range, map_picture, md_escape
 from ui.state import ConvSettings
 from ui.volume3d import stacked_slices_figure, volume_slice
 
@@ -56,13 +55,9 @@ def _picture(pipe: Pipeline, pic: MapPic) -> str:
     """The picture as a ``data:`` URI (JPEG), made once per map, scale and size."""
     def make() -> str:
         m = pic.m() if callable(pic.m) else pic.m
-        return _data_uri(map_picture(m, pic.scale, pic.side))
+        return data_uri(map_picture(m, pic.scale, pic.side))
 
     return pipe.memo((*pic.key, pic.scale, pic.side), make)
-
-
-def _data_uri(jpeg: bytes) -> str:
-    return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii")
 
 
 def _figure(pipe: Pipeline, pic: MapPic | None, placeholder: str = "") -> str:
@@ -95,7 +90,7 @@ def legend_html(scales: Scales) -> str:
                 "[min, max] in the captions")
     else:
         text = "Colours per map: purple −s · white 0 · orange +s, with s and [min, max] in each caption"
-    bar = "data:image/png;base64," + base64.b64encode(colorbar_picture()).decode("ascii")
+    bar = data_uri(colorbar_picture(), mime="image/png")
     return (f"<figure style='margin:0 0 6px 0'><img src='{bar}' style='width:100%;height:18px'>"
             f"<figcaption style='{_CAPTION}'>{escape(text)}</figcaption></figure>")
 

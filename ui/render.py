@@ -9,6 +9,7 @@ full-resolution PNGs.
 
 from __future__ import annotations
 
+import base64
 import functools
 import math
 
@@ -150,6 +151,11 @@ def encode_jpeg(rgb: np.ndarray, quality: int = JPEG_QUALITY, *, bgr: bool = Fal
     if not ok:  # only for an empty or malformed array, which callers never pass
         raise ValueError(f"cannot encode a picture of shape {rgb.shape} as JPEG")
     return buf.tobytes()
+
+
+def data_uri(data: bytes, mime: str = "image/jpeg") -> str:
+    """`data` as a ``data:`` URI (base64), for pictures inlined in HTML or plotly figures."""
+    return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
 
 
 def encode_png(rgb: np.ndarray) -> bytes:
