@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from convviz._validate import pair, positive_int
+
 __all__ = [
     "ConnectivityCounts",
     "batch_norm_params",
@@ -24,22 +26,6 @@ __all__ = [
     "conv_params",
     "dense_params",
 ]
-
-
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"`{name}` must be a positive integer, got {value!r}")
-    return value
-
-
-def _kernel_pair(kernel, name: str = "kernel") -> tuple[int, int]:
-    """An int ``k`` or a pair ``(kh, kw)`` of positive ints -> ``(kh, kw)``."""
-    if isinstance(kernel, (tuple, list)):
-        if len(kernel) != 2:
-            raise ValueError(f"`{name}` must be an int or a (h, w) pair, got {kernel!r}")
-        return _positive_int(kernel[0], name), _positive_int(kernel[1], name)
-    k = _positive_int(kernel, name)
-    return k, k
 
 
 def conv_params(kernel, in_channels: int, filters: int, *, bias: bool = True) -> int:
@@ -66,9 +52,9 @@ def conv_params(kernel, in_channels: int, filters: int, *, bias: bool = True) ->
     >>> conv_params(3, 3, 2)   # two 3x3x3 filters with bias
     56
     """
-    kh, kw = _kernel_pair(kernel)
-    c = _positive_int(in_channels, "in_channels")
-    k = _positive_int(filters, "filters")
+    kh, kw = pair(kernel, "kernel")
+    c = positive_int(in_channels, "in_channels")
+    k = positive_int(filters, "filters")
     return k * kh * kw * c + (k if bias else 0)
 
 
@@ -80,8 +66,8 @@ def dense_params(n_in: int, n_out: int, *, bias: bool = True) -> int:
     >>> dense_params(84, 10)
     850
     """
-    n_in = _positive_int(n_in, "n_in")
-    n_out = _positive_int(n_out, "n_out")
+    n_in = positive_int(n_in, "n_in")
+    n_out = positive_int(n_out, "n_out")
     return n_in * n_out + (n_out if bias else 0)
 
 
@@ -95,7 +81,7 @@ def batch_norm_params(channels: int) -> int:
     >>> batch_norm_params(64)
     128
     """
-    return 2 * _positive_int(channels, "channels")
+    return 2 * positive_int(channels, "channels")
 
 
 @dataclass(frozen=True)
@@ -155,9 +141,9 @@ def connectivity_comparison(input_shape, output_shape, kernel) -> ConnectivityCo
     >>> c.conv, c.locally_connected, c.dense
     (56, 896, 3488)
     """
-    h, w, c = (_positive_int(v, "input_shape") for v in _triple(input_shape, "input_shape"))
-    oh, ow, k = (_positive_int(v, "output_shape") for v in _triple(output_shape, "output_shape"))
-    kh, kw = _kernel_pair(kernel)
+    h, w, c = (positive_int(v, "input_shape") for v in _triple(input_shape, "input_shape"))
+    oh, ow, k = (positive_int(v, "output_shape") for v in _triple(output_shape, "output_shape"))
+    kh, kw = pair(kernel, "kernel")
     window = kh * kw * c
     return ConnectivityCounts(
         input_shape=(h, w, c),
