@@ -20,6 +20,7 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -103,10 +104,14 @@ class ValueQuestion:
     @property
     def answer(self) -> float:
         """The output value (before any ReLU): the explained sum of the 27 products plus the bias."""
-        return self.explanation().total
+        return self._explained.total
 
     def explanation(self):
         """The :class:`~convviz.explain.PixelExplanation` of the value (the window is the whole input)."""
+        return self._explained
+
+    @cached_property  # computed once per question (a frozen dataclass without slots has a __dict__)
+    def _explained(self):
         return explain_pixel(self.window, self.weights, [self.bias], y=0, x=0)
 
     @property
