@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import glob
 import itertools
 import os
@@ -31,7 +32,7 @@ _SYMBOLS = (
 )
 
 _lock = threading.Lock()
-_state = {"users": 0, "saved": None, "api": None, "searched": False}
+_state = {"users": 0, "saved": None}
 _pool: ThreadPoolExecutor | None = None
 
 
@@ -44,6 +45,7 @@ def n_workers() -> int:
     return max(1, min(8, cpus))
 
 
+@functools.cache  # searched once per process
 def _openblas_api():
     """(set, get) C functions of the OpenBLAS that NumPy loaded, or None."""
     libs_dir = os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs")
@@ -68,9 +70,7 @@ def _openblas_api():
 def blas_single_threaded() -> Iterator[None]:
     """Ask OpenBLAS for one thread while the block runs; nested and concurrent uses share one restore."""
     with _lock:
-        if not _state["searched"]:
-            _state["api"], _state["searched"] = _openblas_api(), True
-        api = _state["api"]
+        api = _openblas_api()
         if api is not None and _state["users"] == 0:
             _state["saved"] = api[1]()
             api[0](1)
