@@ -57,11 +57,16 @@ def softmax_panel(logits: np.ndarray, classes: tuple[str, ...]) -> None:
 
 
 def cam_overlay(photo: np.ndarray, cam: np.ndarray, scale: float) -> bytes:
-    """The CAM ``(H, W)`` on the diverging scale over a grey copy of the ``(H, W, 3)`` photo: JPEG bytes."""
-    grey = to_uint8(photo.mean(axis=2))  # (H, W)
-    colours = colorize(cam, scale)  # (H, W, 3) uint8
-    mixed = (1 - CAM_ALPHA) * grey[..., None] + CAM_ALPHA * colours  # (H, W, 3)
-    return encode_jpeg(fit_for_display(mixed.astype(np.uint8), 512))
+    """The CAM ``(H, W)`` on the diverging scale over a grey copy of the ``(H, W, 3)`` photo: JPEG bytes.
+
+    Both are fitted to the display size (512 px) first, then coloured and blended in float32.
+    """
+    small = fit_for_display(np.ascontiguousarray(photo, dtype=np.float32), 512)  # (h, w, 3)
+    grey = to_uint8(small.mean(axis=2)).astype(np.float32)  # (h, w)
+    colours = colorize(fit_for_display(np.ascontiguousarray(cam, dtype=np.float32), 512), scale)  # (h, w, 3)
+    alpha = np.float32(CAM_ALPHA)
+    mixed = (1 - alpha) * grey[..., None] + alpha * colours.astype(np.float32)  # (h, w, 3) float32
+    return encode_jpeg(mixed.astype(np.uint8))
 
 
 def cam_panel(model, photo: np.ndarray, outputs: list[tuple[str, np.ndarray]]) -> None:
