@@ -21,14 +21,14 @@ from ui.designer_grid import swatch_picture
 from ui.grids import CHANNEL_COLOURS, grid_html, show_row
 from ui.render import (
     CHANNEL_NAMES,
-    DIVERGING_LUT,
     colorbar_picture,
+    colorize,
     encode_jpeg,
     fmt,
     fmt_range,
-    lut_index,
     map_picture,
     symmetric_scale,
+    value_range,
 )
 
 SHEET_COLUMNS = 8
@@ -61,7 +61,7 @@ def sheet(activation: np.ndarray, scale: float) -> tuple[np.ndarray, int, int]:
     cols = min(SHEET_COLUMNS, c)
     rows = -(-c // cols)
     planar = np.ascontiguousarray(activation.transpose(2, 0, 1)).reshape(c * h, w)  # (C*h, w)
-    tiles = DIVERGING_LUT[lut_index(planar, scale)].reshape(c, h, w, 3)  # (C, h, w, 3)
+    tiles = colorize(planar, scale).reshape(c, h, w, 3)  # (C, h, w, 3)
     tiles = np.repeat(np.repeat(tiles, f, axis=1), f, axis=2)  # (C, th, tw, 3)
     th, tw = h * f, w * f
     grid = np.full((rows * cols, th + GAP, tw + GAP, 3), 255, np.uint8)
@@ -122,7 +122,7 @@ def layer_maps_panel(layer: str, activation: np.ndarray) -> None:
     """Every map of one ``(h, w, C)`` layer output on a shared scale; click (or pick) one to enlarge it."""
     h, w, c = activation.shape
     scale = symmetric_scale(activation)
-    lo, hi = float(activation.min()), float(activation.max())
+    lo, hi = value_range(activation)
     st.markdown(f"**{layer}**: {c} maps of {h} × {w}, values {fmt_range(lo, hi)}. One colour scale for all "
                 f"{c}: purple below 0, white at 0, orange above (±{fmt(scale)}).")
     key = f"cnn_sheet_{layer}"
@@ -139,7 +139,7 @@ def layer_maps_panel(layer: str, activation: np.ndarray) -> None:
         st.selectbox("Map to enlarge (or click one)", range(c), key=ENLARGE,
                      format_func=lambda k: f"map {k + 1} of {c}")
         m = activation[..., chosen]
-        values = fmt_range(float(m.min()), float(m.max()))
+        values = fmt_range(*value_range(m))
         st.image(map_picture(m, scale, 384), width="stretch")
         st.caption(f"{layer} map {chosen + 1}: {h} × {w}, values {values}")
 
