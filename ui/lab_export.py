@@ -12,13 +12,14 @@ import io
 import numpy as np
 import streamlit as st
 
-from convviz import avg_pool2d, conv2d, max_pool2d, relu
+from convviz import conv2d
 from convviz.bank_json import bank_to_json
 from convviz.filterbank import FilterBank
 from convviz.image import load_image
 from convviz.shapes import conv_geometry
 from ui import state
 from ui.lab_context import LabContext, page_scales
+from ui.lab_pipeline import post_process
 from ui.render import colorize, encode_png
 
 FULL_RES = "cv_export_full"  # checkbox: download the volume at full resolution
@@ -30,16 +31,6 @@ def npy_bytes(volume: np.ndarray) -> bytes:
     buf = io.BytesIO()
     np.save(buf, np.ascontiguousarray(volume, dtype=np.float32), allow_pickle=False)
     return buf.getvalue()
-
-
-def post_process(volume: np.ndarray, settings: state.ConvSettings) -> np.ndarray:
-    """ReLU and pooling of a conv output ``(H', W', K)`` as set in `settings`."""
-    if settings.relu:
-        volume = relu(volume)
-    if settings.pool != "none":
-        pool = max_pool2d if settings.pool == "max" else avg_pool2d
-        volume = pool(volume, settings.pool_size, stride=settings.pool_stride)
-    return volume
 
 
 def full_resolution(image: state.LabImage) -> np.ndarray:

@@ -84,6 +84,16 @@ def check_budget(image_shape: tuple[int, ...], bank: FilterBank, out_hw: tuple[i
         )
 
 
+def post_process(volume: np.ndarray, settings: ConvSettings) -> np.ndarray:
+    """ReLU and pooling of a conv output ``(H', W', K)`` as set in `settings`."""
+    if settings.relu:
+        volume = relu(volume)
+    if settings.pool != "none":
+        pool = max_pool2d if settings.pool == "max" else avg_pool2d
+        volume = pool(volume, settings.pool_size, stride=settings.pool_stride)
+    return volume
+
+
 class Pipeline:
     """Per-session convolution, ReLU/pooling and picture caches (see the module docstring)."""
 
@@ -176,12 +186,7 @@ class Pipeline:
             self._post, self._post_stats = [None] * len(self._sigs), [None] * len(self._sigs)
         for k, sig in enumerate(self._sigs):
             if self._post_sigs[k] != sig:
-                m = self._conv[k][..., None]  # (H', W', 1)
-                if settings.relu:
-                    m = relu(m)
-                if settings.pool != "none":
-                    pool = max_pool2d if settings.pool == "max" else avg_pool2d
-                    m = pool(m, settings.pool_size, stride=settings.pool_stride)
+                m = post_process(self._conv[k][..., None], settings)  # (H', W', 1) in and out
                 self._post[k] = np.ascontiguousarray(m[..., 0])
                 self._post_stats[k] = _stats(self._post[k])
                 self._post_sigs[k] = sig
