@@ -29,8 +29,6 @@ Examples
 
 from __future__ import annotations
 
-import copy
-
 import cv2
 import numpy as np
 
@@ -101,11 +99,6 @@ class TinyVGG:
         return None if value is None else float(value)
 
     @property
-    def manifest(self) -> dict:
-        """A copy of the manifest (layers, classes, input rule, accuracy, training command)."""
-        return copy.deepcopy(self._manifest)
-
-    @property
     def layers(self) -> tuple[LayerSpec, ...]:
         """The ordered layer descriptions (name, type, weight shape, output shape for a 64x64 input)."""
         return self._layers
@@ -146,7 +139,10 @@ class TinyVGG:
         >>> load_pretrained().resize_input(np.zeros((100, 80, 3), np.float32)).shape
         (64, 64, 3)
         """
-        x = self._image(image)
+        return self._resize(self._image(image))
+
+    def _resize(self, x: np.ndarray) -> np.ndarray:
+        """:meth:`resize_input` of an image already checked by :meth:`_image`."""
         side = self.input_size
         if x.shape[:2] == (side, side):
             return x
@@ -189,7 +185,10 @@ class TinyVGG:
         >>> acts["pool3"].shape, acts["softmax"].shape
         ((4, 6, 64), (1, 1, 10))
         """
-        x = self._image(image)
+        return self._run(self._image(image))
+
+    def _run(self, x: np.ndarray) -> list[tuple[str, np.ndarray]]:
+        """:meth:`forward` of an image already checked by :meth:`_image`."""
         outputs = []
         for layer in self._layers:
             x = self._apply(layer, x)
@@ -206,7 +205,7 @@ class TinyVGG:
         >>> p.shape, bool(abs(p.sum() - 1) < 1e-5)
         ((10,), True)
         """
-        return self.forward(self.resize_input(image))[-1][1].reshape(-1)  # (classes,)
+        return self._run(self._resize(self._image(image)))[-1][1].reshape(-1)  # (classes,)
 
     def class_activation_map(self, image, class_index: int | None = None, *,
                              resize: bool = True) -> ClassActivationMap:
@@ -229,7 +228,7 @@ class TinyVGG:
         ((8, 8), (100, 80), True)
         """
         x = self._image(image)
-        outputs = self.forward(self.resize_input(x) if resize else x)
+        outputs = self._run(self._resize(x) if resize else x)
         if class_index is None:
             class_index = int(np.argmax(outputs[-1][1]))
         k = _index(class_index, "class_index", len(self.classes))
