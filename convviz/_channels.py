@@ -123,9 +123,7 @@ def channel_maps(volume: np.ndarray, kernel: np.ndarray, g: Geometry) -> np.ndar
         out[...] = 0
         for i in range(g.kh):
             for j in range(g.kw):
-                y0, x0 = i * g.dh, j * g.dw
-                view = plane[y0: y0 + (g.out_h - 1) * g.sh + 1: g.sh, x0: x0 + (g.out_w - 1) * g.sw + 1: g.sw]
-                np.multiply(view, kernel[i, j, ch], out=tmp)
+                np.multiply(plane[g.tap(i, j)], kernel[i, j, ch], out=tmp)
                 out += tmp
     return maps
 

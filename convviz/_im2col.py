@@ -48,11 +48,9 @@ def conv_small(volume: np.ndarray, filters: np.ndarray, bias: np.ndarray, g: Geo
     # H'*W' inner loops of C floats each, measured at C = 3..64).
     pixels = padded.view(f"V{4 * c}")[..., 0]  # (Hp, Wp)
     slots = cols.view(f"V{4 * c}")[..., 0]  # (H', W', kh, kw)
-    span_h, span_w = (g.out_h - 1) * g.sh + 1, (g.out_w - 1) * g.sw + 1
     for i in range(kh):
         for j in range(kw):
-            y, x = i * g.dh, j * g.dw
-            slots[:, :, i, j] = pixels[y: y + span_h: g.sh, x: x + span_w: g.sw]  # (H', W') pixels
+            slots[:, :, i, j] = pixels[g.tap(i, j)]  # (H', W') pixels
     weights = filters.reshape(n_filters, -1).T  # (kh*kw*C, K), rows in the (i, j, c) order of cols
     out = np.empty((g.out_h * g.out_w, n_filters), dtype=np.float32)  # (H'*W', K)
     with blas_single_threaded():

@@ -66,7 +66,7 @@ def _windows(padded: np.ndarray, g: Geometry):
     """Yield, for each offset (i, j) inside the window, the (H', W', C) view of the values it meets."""
     for i in range(g.kh):
         for j in range(g.kw):
-            yield padded[i: i + (g.out_h - 1) * g.sh + 1: g.sh, j: j + (g.out_w - 1) * g.sw + 1: g.sw]
+            yield padded[g.tap(i, j)]
 
 
 def _reduce(padded: np.ndarray, g: Geometry, ufunc) -> np.ndarray:
@@ -75,14 +75,12 @@ def _reduce(padded: np.ndarray, g: Geometry, ufunc) -> np.ndarray:
     kh passes over (H', Wp, C) whole rows, then kw passes over (H', W', C): about half the memory traffic of
     kh*kw strided passes over the windows, and the layout of the input (planar or not) is kept.
     """
-    span_h = (g.out_h - 1) * g.sh + 1
-    rows = np.copy(padded[:span_h: g.sh], order="K")  # (H', Wp, C)
+    rows = np.copy(padded[g.tap_rows(0)], order="K")  # (H', Wp, C)
     for i in range(1, g.kh):
-        ufunc(rows, padded[i: i + span_h: g.sh], out=rows)
-    span_w = (g.out_w - 1) * g.sw + 1
-    acc = np.copy(rows[:, :span_w: g.sw], order="K")  # (H', W', C)
+        ufunc(rows, padded[g.tap_rows(i)], out=rows)
+    acc = np.copy(rows[:, g.tap_cols(0)], order="K")  # (H', W', C)
     for j in range(1, g.kw):
-        ufunc(acc, rows[:, j: j + span_w: g.sw], out=acc)
+        ufunc(acc, rows[:, g.tap_cols(j)], out=acc)
     return acc
 
 

@@ -166,6 +166,20 @@ class Geometry:
         """``(H + pt + pb, W + pl + pr)``."""
         return self.height + self.pt + self.pb, self.width + self.pl + self.pr
 
+    def tap_rows(self, i: int) -> slice:
+        """Rows of the padded input that kernel row ``i`` meets, one per output row (``H'`` of them)."""
+        start = i * self.dh
+        return slice(start, start + (self.out_h - 1) * self.sh + 1, self.sh)
+
+    def tap_cols(self, j: int) -> slice:
+        """Columns of the padded input that kernel column ``j`` meets, one per output column (``W'``)."""
+        start = j * self.dw
+        return slice(start, start + (self.out_w - 1) * self.sw + 1, self.sw)
+
+    def tap(self, i: int, j: int) -> tuple[slice, slice]:
+        """``padded[g.tap(i, j)]`` is the (H', W', ...) view of the values kernel tap ``(i, j)`` meets."""
+        return self.tap_rows(i), self.tap_cols(j)
+
 
 def conv_geometry(height: int, width: int, kernel_hw: tuple[int, int], *, stride=1, padding=0,
                   dilation=1, what: str = "the convolution") -> Geometry:
