@@ -25,7 +25,8 @@ from convviz.filterbank import TEXT_LIMITS, BankError, FilterBank
 from convviz.presets import list_presets, load_preset
 from ui import state
 from ui.designer_grid import STYLE, weight_editor
-from ui.designer_tools import files_panel, plain, say, show_message, transforms_panel
+from ui.designer_tools import files_panel, say, show_message, transforms_panel
+from ui.render import md_escape
 from ui.share import UI_MAX_FILTERS
 
 PRESET = "cv_preset"  # selectbox: BLANK or a preset name (None when the bank is the user's own)
@@ -99,12 +100,12 @@ def _bank_picker(bank: FilterBank) -> None:
                disabled=original is None, help="Undo every edit: go back to the preset's own filters.")
     k, kh, kw, c = bank.weights.shape
     title = bank.title or (original.title if original else "Your own bank")
-    st.markdown(f"**{plain(title)}** — {k} filter{'s' if k > 1 else ''} of {kh} × {kw} × {c}: the output "
-                f"volume is {k} map{'s' if k > 1 else ''} deep.")
+    st.markdown(f"**{md_escape(title)}** — {k} filter{'s' if k > 1 else ''} of {kh} × {kw} × {c}: the "
+                f"output volume is {k} map{'s' if k > 1 else ''} deep.")
     description = bank.description or (original.description if original else "")
     if description:
         with st.expander("What this bank detects"):
-            st.markdown(plain(description))
+            st.markdown(md_escape(description))
 
 
 def _filter_picker(bank: FilterBank) -> int:
@@ -112,7 +113,7 @@ def _filter_picker(bank: FilterBank) -> int:
     k = bank.n_filters
     st.session_state[state.FOCUS] = state.get_focus(bank)
     st.pills("Filter to edit", range(k), key=state.FOCUS, required=True, wrap=True,
-             format_func=lambda i: f"{i + 1} · {plain(bank.names[i])}")
+             format_func=lambda i: f"{i + 1} · {md_escape(bank.names[i])}")
     focus = state.get_focus(bank)
     full = k >= UI_MAX_FILTERS
     buttons = (  # action, label, disabled, help

@@ -17,7 +17,7 @@ from convviz import bank_ops as ops
 from convviz.bank_json import MAX_JSON_CHARS, bank_from_json, bank_to_json
 from convviz.filterbank import BankError, FilterBank
 from ui import share, state
-from ui.render import CHANNEL_NAMES, CHANNEL_WORDS
+from ui.render import CHANNEL_NAMES, CHANNEL_WORDS, md_escape
 
 MESSAGE = "cvd_message"  # (kind, text): the outcome of the last tool, shown once
 ALL_FILTERS = "cvd_all"  # toggle: transforms apply to every filter instead of the focused one
@@ -27,7 +27,6 @@ IMPORT = "cvd_import"  # file uploader of a bank JSON file
 EXPORT = "cvd_export"  # download button
 FRAG_FILES = "cv_designer_files"  # keyed fragment: the JSON download (reruns after weight edits)
 SHORT_LINK_CHARS = 2_000  # above this, offer to round the weights for a shorter link
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
 
 #: Transform name -> (button label, icon, help, function of (bank, index) -> bank).
 TRANSFORMS = {
@@ -51,11 +50,6 @@ TRANSFORMS = {
 }
 
 
-def plain(text: str) -> str:
-    """`text` with every Markdown-active character escaped: user text renders as typed (no links, images)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-
-
 def say(kind: str, text: str) -> None:
     """Leave a message (`kind` is "success", "info", "warning" or "error") for the designer's next draw."""
     st.session_state[MESSAGE] = (kind, text)
@@ -65,7 +59,7 @@ def show_message() -> None:
     """Show the pending message once, escaped (it may quote user text)."""
     kind, text = st.session_state.pop(MESSAGE, (None, ""))
     if kind is not None:
-        getattr(st, kind)(plain(text))
+        getattr(st, kind)(md_escape(text))
 
 
 def _apply(fn, what: str) -> None:
