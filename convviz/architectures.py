@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from convviz._layer_rules import ArchitectureError, LayerRow, is_pos_int, walk
+from convviz.model_io import DEFAULT_MANIFEST, read_manifest
 
 __all__ = [
     "ArchitectureError",
@@ -55,7 +56,7 @@ __all__ = [
 ]
 
 SPEC_DIR = Path(__file__).with_name("architecture_specs")
-TINYVGG_MANIFEST = Path(__file__).parent / "models" / "tinyvgg_imagenette.json"
+TINYVGG_MANIFEST = DEFAULT_MANIFEST  # the trained Tiny VGG, read through convviz.model_io
 TINYVGG = "tinyvgg"
 
 
@@ -128,7 +129,7 @@ def load_spec(name: str) -> dict:
     if name not in names:  # looked up in the fixed list, never joined into a path unchecked
         raise ArchitectureError(f"`name` must be one of {names}, got {name!r}")
     if name == TINYVGG:
-        return spec_from_manifest(json.loads(TINYVGG_MANIFEST.read_text(encoding="utf-8")))
+        return spec_from_manifest(read_manifest(TINYVGG_MANIFEST)[0])
     return json.loads((SPEC_DIR / f"{name}.json").read_text(encoding="utf-8"))
 
 

@@ -32,7 +32,8 @@ import numpy as np
 
 from convviz._validate import ConvvizValueError
 
-__all__ = ["DEFAULT_MANIFEST", "LAYER_TYPES", "MODELS_DIR", "LayerSpec", "ModelFileError", "read_model_files"]
+__all__ = ["DEFAULT_MANIFEST", "LAYER_TYPES", "MODELS_DIR", "LayerSpec", "ModelFileError", "read_manifest",
+           "read_model_files"]
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 DEFAULT_MANIFEST = MODELS_DIR / "tinyvgg_imagenette.json"
@@ -131,7 +132,27 @@ def _layer(entry: object, index: int) -> LayerSpec:
         raise ModelFileError(f"The manifest's layer {index} is malformed ({exc!r}).") from None
 
 
-def _read_manifest(path: Path) -> tuple[dict, tuple[LayerSpec, ...]]:
+def read_manifest(path: Path | str | None = None) -> tuple[dict, tuple[LayerSpec, ...]]:
+    """Read and check a model manifest alone (size cap, JSON without nan/inf, layers, classes).
+
+    Parameters
+    ----------
+    path : path, optional
+        The manifest JSON; default ``convviz/models/tinyvgg_imagenette.json``.
+
+    Returns
+    -------
+    manifest : dict
+        The parsed manifest.
+    layers : tuple of LayerSpec
+        The ordered layers.
+
+    Raises
+    ------
+    ModelFileError
+        The file is missing, too large, not JSON, or lacks its layers, classes or weights entries.
+    """
+    path = DEFAULT_MANIFEST if path is None else Path(path)
     raw = _read_bytes(path, "model manifest", _MAX_MANIFEST_BYTES)
     try:
         manifest = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
@@ -200,7 +221,7 @@ def read_model_files(manifest_path: Path | str | None = None) -> tuple[dict, tup
         needs pickle, or an array's name, dtype, shape or values do not match the manifest.
     """
     path = DEFAULT_MANIFEST if manifest_path is None else Path(manifest_path)
-    manifest, layers = _read_manifest(path)
+    manifest, layers = read_manifest(path)
     weights_name = Path(manifest["weights_file"]).name  # a bare name: never a path outside the folder
     raw = _read_bytes(path.parent / weights_name, "weights file", _MAX_WEIGHTS_BYTES)
     digest = hashlib.sha256(raw).hexdigest()
