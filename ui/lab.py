@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import state
+from ui import share, state
 from ui.designer import designer_panel
 from ui.inputs import image_input_panel
-from ui.lab_context import lab_context, share_module
+from ui.lab_context import lab_context
 from ui.lab_explain import explain_fragment, pick_fragment
 from ui.lab_export import export_panel
 from ui.lab_input import input_view
@@ -54,8 +54,7 @@ def workspace() -> None:
 def page() -> None:
     """The Volume Lab."""
     state.init_state()
-    share = share_module()
-    problem = share.restore_from_url() if share is not None else None
+    problem = share.restore_from_url()
     st.html(_PROJECTOR_CSS)
     st.title("Volume Lab")
     st.caption("An RGB image is a stack of three 2D images. A 3×3×3 filter reads all three at once: it "

@@ -8,8 +8,6 @@ a panel draws from, or the sentence that explains why nothing can be computed.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import math
 from dataclasses import dataclass
 
@@ -17,7 +15,7 @@ import numpy as np
 import streamlit as st
 
 from convviz.filterbank import FilterBank
-from ui import state
+from ui import share, state
 from ui.lab_pipeline import Pipeline, Stats
 from ui.lab_settings import settings_problem
 from ui.state import ConvSettings, LabImage
@@ -99,15 +97,6 @@ def lab_context() -> LabContext:
     return LabContext(image, bank, focus, settings, pipe, None, channels, post, page_scales(pipe, settings))
 
 
-def share_module():
-    """The shareable-link module of the filter-bank issue (``ui.share``), or None while it is absent."""
-    if importlib.util.find_spec("ui.share") is None:
-        return None
-    return importlib.import_module("ui.share")
-
-
 def publish_link(ctx: LabContext) -> None:
     """Mirror the bank and settings into the URL (``ui.share.mirror``), so the address is always a link."""
-    share = share_module()
-    if share is not None:
-        share.mirror(ctx.bank, share.core_settings(ctx.settings))
+    share.mirror(ctx.bank, ctx.settings.core)

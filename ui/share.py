@@ -70,11 +70,6 @@ def lab_values(settings: ConvSettings) -> dict[str, object]:
     return values
 
 
-def core_settings(lab: state.ConvSettings) -> ConvSettings:
-    """The core settings of what the Lab computes (its display-only fields left out)."""
-    return lab.core
-
-
 def restore_from_url() -> str | None:
     """Restore the bank and settings from the query string, once per session; return a problem or None.
 
@@ -112,12 +107,12 @@ def _is_start(bank: FilterBank, settings: ConvSettings) -> bool:
     start = _start_bank()
     same_bank = bank.name == start.name and bank.weights.tobytes() == start.weights.tobytes() and (
         bank.bias.tobytes() == start.bias.tobytes() and bank.names == start.names)
-    return same_bank and settings == core_settings(state.ConvSettings())
+    return same_bank and settings == state.ConvSettings().core
 
 
 def current_settings() -> ConvSettings:
     """The core settings the Lab computes with now (read from session state, validated)."""
-    return core_settings(state.read_settings())
+    return state.read_settings().core
 
 
 def make_link(bank: FilterBank, settings: ConvSettings) -> Link | None:
@@ -140,7 +135,7 @@ def mirror(bank: FilterBank, settings: ConvSettings) -> Link | None:
     bank : FilterBank
         Weights ``(K, kh, kw, 3)``.
     settings : ConvSettings
-        The core settings the Lab computes with (see :func:`core_settings`).
+        The core settings the Lab computes with (``ui.state.ConvSettings.core``).
     """
     link = make_link(bank, settings)
     wanted = {} if link is None or _is_start(bank, settings) else link.params
