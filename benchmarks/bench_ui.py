@@ -23,25 +23,21 @@ Run from the repository root (results vary with the machine's load; the bare rer
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime
 import io
 import os
 import platform
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
+from tests.e2e.helpers import CHROMIUM_ARGS, IDLE, find_chromium, serve, wait_idle
+
 ROOT = Path(__file__).resolve().parents[1]
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 UPLOAD_INPUT = ".st-key-cv_upload input[type=file]"
 BARE_APP = """import streamlit as st
 v = st.number_input("value", value=0.0, key="v")
@@ -107,48 +103,8 @@ def weight_input_class(page, k: int, c: int, i: int, j: int) -> str | None:
     return page.evaluate(_WEIGHT_CLASS, [k, c, i, j])
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def serve(script: Path):
-    """Run ``streamlit run <script>`` on a free local port; yield its URL; stop it."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
-           "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not start: {' '.join(cmd)}") from None
-                time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
 def _open(page, url: str) -> None:
     page.goto(url)
-    page.wait_for_selector(IDLE, timeout=120_000)
-
-
-def _idle(page) -> None:
-    with contextlib.suppress(Exception):  # the rerun may already be over
-        page.wait_for_selector("[data-testid='stApp'][data-test-script-state='running']", timeout=500)
     page.wait_for_selector(IDLE, timeout=120_000)
 
 
@@ -159,7 +115,7 @@ def _timed_enter(page, locator, value: str, done_src: str, arg) -> float:
     locator.press("Enter")
     page.wait_for_function("window.__bench.t1 !== null", timeout=120_000)
     ms = page.evaluate("window.__bench.t1 - window.__bench.t0")
-    _idle(page)
+    wait_idle(page, 120_000)
     page.wait_for_timeout(200)  # let the page settle: edits are seconds apart in real use
     return ms
 
@@ -183,7 +139,7 @@ def bare_rerun(browser, n: int) -> list[float]:
 
 def _choose_upload(page) -> None:
     page.get_by_test_id("stRadio").get_by_text("Upload", exact=True).click()
-    _idle(page)
+    wait_idle(page, 120_000)
     page.wait_for_selector(UPLOAD_INPUT, state="attached")
 
 
@@ -191,7 +147,7 @@ def _choose_compass_bank(page) -> None:
     page.locator(".st-key-cv_preset").click()
     page.keyboard.type("Compass")
     page.keyboard.press("Enter")
-    _idle(page)
+    wait_idle(page, 120_000)
     page.wait_for_selector(".cv_thumb_7 img", timeout=120_000)
 
 
@@ -201,7 +157,7 @@ def weight_edits(page, url: str, n: int, warmup: int) -> list[float]:
     _choose_upload(page)
     page.locator(UPLOAD_INPUT).set_input_files(
         {"name": "photo-1mp.jpg", "mimeType": "image/jpeg", "buffer": photo_jpeg(1152, 864, seed=1)})
-    _idle(page)
+    wait_idle(page, 120_000)
     _choose_compass_bank(page)
     key = weight_input_class(page, 0, 0, 0, 1)
     if key is None:
@@ -232,7 +188,7 @@ def big_uploads(page, url: str, n: int) -> list[float]:
             {"name": f"photo-12mp-{i}.jpg", "mimeType": "image/jpeg", "buffer": data})
         page.wait_for_function("window.__bench.t1 !== null", timeout=120_000)
         times.append(page.evaluate("window.__bench.t1 - window.__bench.t0"))
-        _idle(page)
+        wait_idle(page, 120_000)
     return times
 
 
@@ -252,16 +208,12 @@ def main(argv: list[str] | None = None) -> None:
 
     from playwright.sync_api import sync_playwright
 
-    from tests.e2e.conftest import find_chromium
-
     chromium = find_chromium()
     if chromium is None:
         sys.exit("no Chromium found: install it or set CONVVIZ_CHROMIUM")
     load_before = os.getloadavg()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=[
-            "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        browser = p.chromium.launch(executable_path=chromium, args=list(CHROMIUM_ARGS))
         bare = bare_rerun(browser, args.bare)
         with serve(ROOT / "app.py") as url:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
