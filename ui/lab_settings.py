@@ -36,8 +36,8 @@ def _widgets(settings: state.ConvSettings) -> None:
     p[1].selectbox("Pooling", state.POOL_MODES, key=state.POOL, **keep,
                    format_func={"none": "none", "max": "max", "avg": "average"}.get)
     pooling = settings.pool != "none"
-    p[2].number_input("Pool size", 2, state.MAX_POOL, step=1, key=state.POOL_SIZE, disabled=not pooling,
-                      **keep)
+    p[2].number_input("Pool size", state.MIN_POOL, state.MAX_POOL, step=1, key=state.POOL_SIZE,
+                      disabled=not pooling, **keep)
     p[3].number_input("Pool stride", 1, state.MAX_POOL, step=1, key=state.POOL_STRIDE, disabled=not pooling,
                       **keep)
 

@@ -75,16 +75,16 @@ PREVIEW_SIDES = (256, 384, 512, 768, 1024, 1536, 2048)
 MAX_STRIDE = conv_core.INT_LIMITS["stride"][1]
 MAX_PADDING = conv_core.INT_LIMITS["padding"][1]
 MAX_DILATION = conv_core.INT_LIMITS["dilation"][1]
-MAX_POOL = conv_core.INT_LIMITS["pool_size"][1]
+MIN_POOL, MAX_POOL = conv_core.INT_LIMITS["pool_size"]
 DEFAULT_PRESET = "vertical-horizontal-edges"
 
 #: key -> (default, validator). A validator returns the clean value or raises ValueError.
 _INT_BOUNDS = {
-    STRIDE: (1, 1, MAX_STRIDE),
-    PADDING: (1, 0, MAX_PADDING),
-    DILATION: (1, 1, MAX_DILATION),
-    POOL_SIZE: (2, 2, MAX_POOL),
-    POOL_STRIDE: (2, 1, MAX_POOL),
+    STRIDE: (1, *conv_core.INT_LIMITS["stride"]),
+    PADDING: (1, *conv_core.INT_LIMITS["padding"]),
+    DILATION: (1, *conv_core.INT_LIMITS["dilation"]),
+    POOL_SIZE: (2, MIN_POOL, MAX_POOL),
+    POOL_STRIDE: (2, *conv_core.INT_LIMITS["pool_stride"]),
 }
 _CHOICES = {
     PADDING_MODE: ("same", PADDING_MODES),
