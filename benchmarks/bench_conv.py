@@ -33,6 +33,7 @@ import cv2
 import numpy as np
 
 import convviz
+from benchmarks._timing import elapsed_ms
 from convviz.reference import conv2d_windows
 
 try:
@@ -122,9 +123,7 @@ def time_case(size: tuple[int, int], k: int, rounds: int, einsum_limit: int) -> 
     times: dict[str, list[float]] = {name: [] for name in methods}
     for _ in range(rounds):
         for name, method in methods.items():
-            start = time.perf_counter()
-            method()
-            times[name].append((time.perf_counter() - start) * 1e3)
+            times[name].append(elapsed_ms(method))
             time.sleep(_SETTLE_SECONDS)
     medians = {name: statistics.median(values) for name, values in times.items()}
     medians["memory"] = peak_extra_memory(image, filters, bias)

@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import argparse
 import io
-import statistics
-import time
 from collections.abc import Callable
 
 import cv2
 import numpy as np
 from PIL import Image
 
+from benchmarks._timing import median_ms
 from convviz.image import load_image
 from tests.image_corpus import encode, orientation_exif, photo_like, srgb_icc
 
@@ -52,15 +51,10 @@ def cv2_imdecode(data: bytes) -> np.ndarray:
     return cv2.cvtColor(small, cv2.COLOR_BGR2RGB).astype(np.float32) / 255
 
 
-def median_ms(fn: Callable[[bytes], np.ndarray], data: bytes, runs: int) -> float:
+def checked_median_ms(fn: Callable[[bytes], np.ndarray], data: bytes, runs: int) -> float:
     out = fn(data)  # warm-up, and a check that every peer does the same job
     assert out.shape[2] == 3 and out.dtype == np.float32 and max(out.shape[:2]) == SIZE[0], out.shape
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn(data)
-        times.append(time.perf_counter() - t0)
-    return 1000 * statistics.median(times)
+    return median_ms(lambda: fn(data), runs)
 
 
 def main() -> None:
@@ -80,12 +74,12 @@ def main() -> None:
     }
     print(f"12 MP JPEG (4000 x 3000, {len(plain) / 1e6:.1f} MB) -> (768, 1024, 3) float32; "
           f"median of {args.runs} runs after a warm-up")
-    results = {name: median_ms(fn, plain, args.runs) for name, fn in methods.items()}
+    results = {name: checked_median_ms(fn, plain, args.runs) for name, fn in methods.items()}
     ours = results["convviz.load_image"]
     for name, ms in results.items():
         print(f"  {name:34s} {ms:8.1f} ms   {ms / ours:5.2f}x convviz")
-    phone_ours = median_ms(load_image, phone, args.runs)
-    phone_naive = median_ms(naive_pillow, phone, args.runs)
+    phone_ours = checked_median_ms(load_image, phone, args.runs)
+    phone_naive = checked_median_ms(naive_pillow, phone, args.runs)
     mb = len(phone) / 1e6
     print(f"phone photo (same pixels stored sideways, EXIF orientation 6, ICC profile, {mb:.1f} MB)")
     print(f"  {'convviz.load_image':34s} {phone_ours:8.1f} ms   (upright, ICC applied)")

@@ -27,6 +27,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from benchmarks._timing import median_ms
 from convviz.model import load_pretrained
 
 try:
@@ -35,17 +36,6 @@ try:
     from benchmarks.tinyvgg_torch import to_batch, torch_network
 except ImportError:  # torch is a peer, never a requirement
     torch = None
-
-
-def median_ms(fn: Callable[[], object], runs: int) -> float:
-    for _ in range(3):  # warm-up: allocator, BLAS threads, torch's dispatch caches
-        fn()
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return 1000 * statistics.median(times)
 
 
 def with_threads(n: int, fn: Callable[[], object]) -> Callable[[], object]:
@@ -102,7 +92,7 @@ def main() -> None:
     passes: dict[str, list[float]] = {name: [] for name in methods}
     for _ in range(args.passes):
         for name, fn in methods.items():
-            passes[name].append(median_ms(fn, args.runs))
+            passes[name].append(median_ms(fn, args.runs, warmup=3))  # allocator, BLAS threads, torch caches
     medians = {name: statistics.median(values) for name, values in passes.items()}
     ours = medians["convviz forward (every layer)"]
     print(f"One 64x64 forward, median ms over {args.passes} passes x {args.runs} runs "
