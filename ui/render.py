@@ -52,8 +52,6 @@ _LUT_BGR = np.ascontiguousarray(DIVERGING_LUT[:, ::-1]).reshape(256, 1, 3)
 #: Anchor i sits at index 128 + 127 (i - 5) / 5, exactly as in the table (index 0 repeats index 1).
 PLOTLY_COLORSCALE = [[0.0, _PUOR_ANCHORS[0]]] + [
     [(128 + 127 * (i - 5) / 5) / 255, h] for i, h in enumerate(_PUOR_ANCHORS)]
-#: The anchors as a colorscale centred on zero, for plots that colour real values (``cmin=-s, cmax=s``).
-PLOTLY_DIVERGING = [[i / (len(_PUOR_ANCHORS) - 1), h] for i, h in enumerate(_PUOR_ANCHORS)]
 
 
 def to_uint8(image: np.ndarray) -> np.ndarray:

@@ -101,29 +101,14 @@ def volume_slice(m: np.ndarray, scale: float) -> np.ndarray:
 
 
 def stacked_slices_figure(slices, scales, names, *, title: str, height: int = 460) -> dict:
-    """Slices from :func:`volume_slice` stacked 1..K (bottom to top); see :func:`stacked_volume_figure`."""
-    shared = len(set(scales)) == 1
-    traces = []
-    for k, (index, s, name) in enumerate(zip(slices, scales, names, strict=True)):
-        bar = None
-        if shared and k == 0:
-            bar = {"title": {"text": "value"}, "len": 0.6, "thickness": 14, "tickvals": [1, 128, 255],
-                   "ticktext": [fmt(-s), "0", fmt(s)], "tickfont": {"size": 14}}
-        traces.append(_slice(index, k, colorscale=PLOTLY_COLORSCALE, name=f"map {k + 1}: {name}",
-                             colorbar=bar))
-    h, w = slices[0].shape
-    return _figure(traces, title, [str(k + 1) for k in range(len(slices))], (h, w), height)
-
-
-def stacked_volume_figure(maps, scales, names, *, title: str, height: int = 460) -> dict:
-    """K maps ``(h, w)`` stacked as slices 1..K (bottom to top) on the diverging ramp.
+    """K slices stacked 1..K (bottom to top) on the diverging ramp.
 
     Parameters
     ----------
-    maps : sequence of ndarray, each (H', W')
-        The output volume as planar maps.
+    slices : sequence of ndarray, each (h, w) uint8
+        The output volume's maps as ramp indices, from :func:`volume_slice`.
     scales : sequence of float
-        Colour half-range per map (equal entries for shared normalisation); 0 draws a map neutral.
+        Colour half-range per map (equal entries for shared normalisation).
     names : sequence of str
         Filter names, shown on hover.
     title : str
@@ -138,9 +123,19 @@ def stacked_volume_figure(maps, scales, names, *, title: str, height: int = 460)
 
     Examples
     --------
-    >>> fig = stacked_volume_figure([np.ones((4, 4))] * 2, [1.0, 1.0], ["a", "b"], title="t")
+    >>> one = volume_slice(np.ones((4, 4)), 1.0)
+    >>> fig = stacked_slices_figure([one, one], [1.0, 1.0], ["a", "b"], title="t")
     >>> len(fig["data"])
     2
     """
-    slices = [volume_slice(m, s) for m, s in zip(maps, scales, strict=True)]
-    return stacked_slices_figure(slices, scales, names, title=title, height=height)
+    shared = len(set(scales)) == 1
+    traces = []
+    for k, (index, s, name) in enumerate(zip(slices, scales, names, strict=True)):
+        bar = None
+        if shared and k == 0:
+            bar = {"title": {"text": "value"}, "len": 0.6, "thickness": 14, "tickvals": [1, 128, 255],
+                   "ticktext": [fmt(-s), "0", fmt(s)], "tickfont": {"size": 14}}
+        traces.append(_slice(index, k, colorscale=PLOTLY_COLORSCALE, name=f"map {k + 1}: {name}",
+                             colorbar=bar))
+    h, w = slices[0].shape
+    return _figure(traces, title, [str(k + 1) for k in range(len(slices))], (h, w), height)
