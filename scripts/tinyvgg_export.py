@@ -18,7 +18,15 @@ import numpy as np
 import torch
 from tinyvgg_augment import to_tensor
 from tinyvgg_data import CLASS_NAMES, INPUT_SIZE, resize_area
-from tinyvgg_net import TinyVGG, count_params, export_arrays, fold_batch_norm, layer_outputs, layer_plan
+from tinyvgg_net import (
+    TinyVGG,
+    accuracy,
+    count_params,
+    export_arrays,
+    fold_batch_norm,
+    layer_outputs,
+    layer_plan,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 WEIGHTS_NAME = "tinyvgg_imagenette.npz"
@@ -66,14 +74,6 @@ def fold_error(model: TinyVGG, folded: TinyVGG, images: np.ndarray) -> float:
     """Largest absolute logit difference between the BN model and its folded copy on some images."""
     x = to_tensor(images)
     return float((model.eval()(x) - folded(x.contiguous())).abs().max())
-
-
-@torch.no_grad()
-def accuracy(model: TinyVGG, images: np.ndarray, labels: np.ndarray, batch: int = 500) -> float:
-    correct = 0
-    for i in range(0, len(images), batch):
-        correct += int((model(to_tensor(images[i:i + batch])).argmax(1).numpy() == labels[i:i + batch]).sum())
-    return correct / len(images)
 
 
 def export_model(model: TinyVGG, folders: list[str], val_images: np.ndarray, val_labels: np.ndarray, *,

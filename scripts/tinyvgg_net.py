@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from tinyvgg_augment import to_tensor
 from torch import nn
 
 DEFAULT_ARCH = "16,32,M,32,48,M,64,64,M"
@@ -140,3 +141,14 @@ def layer_outputs(folded: TinyVGG, image: np.ndarray) -> list[tuple[str, np.ndar
     outputs.append(("dense", logits[0].numpy().copy()))
     outputs.append(("softmax", torch.softmax(logits, dim=1)[0].numpy().copy()))
     return outputs
+
+
+@torch.no_grad()
+def accuracy(model: TinyVGG, images: np.ndarray, labels: np.ndarray, batch: int = 500) -> float:
+    """Top-1 accuracy of `model` (put in eval mode) on ``(N, 64, 64, 3)`` images, in batches of `batch`."""
+    model.eval()
+    correct = 0
+    for i in range(0, len(images), batch):
+        logits = model(to_tensor(images[i:i + batch]))
+        correct += int((logits.argmax(1).numpy() == labels[i:i + batch]).sum())
+    return correct / len(images)

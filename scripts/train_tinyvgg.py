@@ -28,7 +28,7 @@ import torch.nn.functional as F
 from tinyvgg_augment import colour_jitter, random_flips, random_resized_crops, random_shifts, to_tensor
 from tinyvgg_data import load_cache
 from tinyvgg_export import export_model
-from tinyvgg_net import DEFAULT_ARCH, TinyVGG, count_params
+from tinyvgg_net import DEFAULT_ARCH, TinyVGG, accuracy, count_params
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -103,17 +103,6 @@ def update_ema(ema: TinyVGG, model: TinyVGG, decay: float) -> None:
             e.copy_(m)
 
 
-@torch.no_grad()
-def evaluate(model: TinyVGG, images: np.ndarray, labels: np.ndarray, batch: int = 500) -> float:
-    """Top-1 accuracy on ``(N, 64, 64, 3)`` float32 images (the exact evaluation inputs)."""
-    model.eval()
-    correct = 0
-    for i in range(0, len(images), batch):
-        logits = model(to_tensor(images[i:i + batch]))
-        correct += int((logits.argmax(1).numpy() == labels[i:i + batch]).sum())
-    return correct / len(images)
-
-
 def batch_for(data: dict, index: np.ndarray, strong: bool, rng: np.random.Generator,
               gen: torch.Generator, args: argparse.Namespace) -> torch.Tensor:
     if strong:
@@ -186,9 +175,9 @@ def train(args: argparse.Namespace, command: str) -> dict:
                    f"lr {optimizer.param_groups[0]['lr']:.4f} {seconds:.1f} s/epoch")
         last = epoch + 1 == args.epochs
         if (epoch + 1) % args.eval_every == 0 or last:
-            message += f" val_acc_ema {evaluate(ema, data['val64'], data['y_val']):.4f}"
+            message += f" val_acc_ema {accuracy(ema, data['val64'], data['y_val']):.4f}"
             if last:
-                message += f" val_acc_model {evaluate(model, data['val64'], data['y_val']):.4f}"
+                message += f" val_acc_model {accuracy(model, data['val64'], data['y_val']):.4f}"
         log(message)
         if (epoch + 1) % args.ckpt_every == 0 or last:
             tmp = ckpt_path.with_suffix(".tmp")
