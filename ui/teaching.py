@@ -103,8 +103,11 @@ def editors_panel(ex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return volume, filters, bias
 
 
-def flip_panel(filters: np.ndarray, volume: np.ndarray, bias: np.ndarray) -> np.ndarray:
-    """The convolution vs cross-correlation note and toggle; returns the filters to use."""
+def flip_panel(filters: np.ndarray, volume: np.ndarray, bias: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The convolution vs cross-correlation note and toggle; returns the filters to use and their output.
+
+    The output is ``conv2d(volume, used, bias)``: the concept texts' setting, stride 1, no padding.
+    """
     flip = st.toggle("Flip the kernel: textbook convolution instead of cross-correlation", key=FLIP)
     st.info(
         "CNN libraries (PyTorch, TensorFlow) and this app slide the filter as it is: that is "
@@ -112,14 +115,14 @@ def flip_panel(filters: np.ndarray, volume: np.ndarray, bias: np.ndarray) -> np.
         "signal-processing textbooks first rotates the kernel by 180° (flips rows and columns). For a "
         "symmetric kernel the two agree; for an edge kernel they do not."
     )
-    if not flip:
-        return filters
-    flipped = flip_kernel(filters)
     plain = conv2d(volume, filters, bias)
+    if not flip:
+        return filters, plain
+    flipped = flip_kernel(filters)
     other = conv2d(volume, flipped, bias)
     changed = int(np.count_nonzero(plain != other))
     st.warning(f"Kernel flipped: {changed} of {plain.size} output values differ from cross-correlation.")
-    return flipped
+    return flipped, other
 
 
 def overview_panel(volume: np.ndarray, filters: np.ndarray, bias: np.ndarray, out: np.ndarray) -> None:
@@ -244,8 +247,7 @@ def page() -> None:
     ex = load_worked_example(name)
     st.write(ex.description)
     volume, filters, bias = editors_panel(ex)
-    used = flip_panel(filters, volume, bias)
-    out = conv2d(volume, used, bias)  # the concept texts' setting: stride 1, no padding
+    used, out = flip_panel(filters, volume, bias)  # out: conv2d(volume, used, bias), stride 1, no padding
     overview_panel(volume, used, bias, out)
     st.header("Step through")
     step_through(volume, used, bias, out)
