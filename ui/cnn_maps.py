@@ -8,7 +8,6 @@ selects that point, and the page enlarges it. A picker offers the same choice wi
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Mapping
 
 import numpy as np
@@ -23,6 +22,7 @@ from ui.render import (
     CHANNEL_NAMES,
     colorbar_picture,
     colorize,
+    data_uri,
     encode_jpeg,
     fmt,
     fmt_range,
@@ -82,7 +82,7 @@ def sheet_figure(activation: np.ndarray, scale: float, layer: str, selected: int
     ys = (index // cols) * (th + GAP) + th / 2
     lows, highs = activation.min(axis=(0, 1)), activation.max(axis=(0, 1))
     text = [f"{layer} map {k + 1}: values {fmt_range(lows[k], highs[k])}" for k in range(c)]
-    source = "data:image/jpeg;base64," + base64.b64encode(encode_jpeg(pic)).decode("ascii")
+    source = data_uri(encode_jpeg(pic))
     fig = go.Figure(go.Scatter(x=xs, y=ys, mode="markers", marker={"size": 24, "opacity": 0},
                                hovertext=text, hoverinfo="text", customdata=index))
     fig.add_layout_image(source=source, x=0, y=0, sizex=width, sizey=height, xref="x", yref="y",
