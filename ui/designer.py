@@ -156,8 +156,7 @@ def designer_panel() -> tuple[FilterBank, int]:
     st.html(STYLE)
     show_message()
     bank = state.get_bank()
-    _bank_picker(bank)
-    bank = state.get_bank()
+    _bank_picker(bank)  # its widgets change the bank in callbacks, before this run: `bank` is current
     focus = _filter_picker(bank)
     _filter_card(bank, focus)
     files_panel()

@@ -93,7 +93,7 @@ def image_input_panel() -> state.LabImage:
         st.session_state[SAMPLE] = names[0]
     left, middle, right = st.columns([1, 3, 1.4])
     source = left.radio("Image source", SOURCES, key=SOURCE)
-    max_side = right.select_slider(
+    right.select_slider(
         "Compute on a preview: longest side (pixels)", options=state.PREVIEW_SIDES, key=state.PREVIEW_SIDE,
         help="Everything is computed on the photo reduced to this size, so edits stay live. "
              "Downloads can use the full resolution.",

@@ -51,18 +51,24 @@ def _formula_lines(settings: state.ConvSettings, hw: tuple[int, int], kernel: tu
 
 def settings_problem(settings: state.ConvSettings, image_hw: tuple[int, int], bank: FilterBank) -> str | None:
     """A sentence explaining why these settings cannot work on this image and bank, or None."""
+    return _check(settings, image_hw, bank)[0]
+
+
+def _check(settings: state.ConvSettings, image_hw: tuple[int, int],
+           bank: FilterBank) -> tuple[str | None, list[str] | None]:
+    """``(problem or None, the formula lines)``; the lines are None when the formula does not apply."""
     if settings.padding_mode == "same" and settings.stride != 1:
         return (f"'same' padding keeps the map as big as the image, which only works with stride 1 "
                 f"(stride {settings.stride} skips pixels, so the map shrinks whatever the padding). "
-                "Choose stride 1, or 'valid' or 'custom' padding.")
-    for line, n, k in zip(_formula_lines(settings, image_hw, bank.kernel_size), image_hw, bank.kernel_size,
-                          strict=True):
+                "Choose stride 1, or 'valid' or 'custom' padding."), None
+    lines = _formula_lines(settings, image_hw, bank.kernel_size)
+    for line, n, k in zip(lines, image_hw, bank.kernel_size, strict=True):
         if int(line.rsplit("=", 1)[1]) < 1:
             span = settings.dilation * (k - 1) + 1
             return (f"The output would be empty: with dilation {settings.dilation} the {k}-tap filter spans "
                     f"{span} pixels, more than the {n} pixels plus padding. Use less dilation, more padding, "
-                    f"or a larger image. ({line})")
-    return None
+                    f"or a larger image. ({line})"), lines
+    return None, lines
 
 
 def settings_panel(image_hw: tuple[int, int], bank: FilterBank) -> state.ConvSettings:
@@ -81,13 +87,12 @@ def settings_panel(image_hw: tuple[int, int], bank: FilterBank) -> state.ConvSet
         The validated settings (possibly impossible: see :func:`settings_problem`).
     """
     with st.container(border=True):
-        _widgets(state.read_settings())
-        settings = state.read_settings()  # the values the widgets hold now, validated again
-        problem = settings_problem(settings, image_hw, bank)
+        settings = state.read_settings()  # the values the widgets hold (validated and clamped)
+        _widgets(settings)
+        problem, lines = _check(settings, image_hw, bank)
         if problem:
             st.warning(problem, icon=":material/warning:")
             return settings
-        lines = _formula_lines(settings, image_hw, bank.kernel_size)
         kh, kw = bank.kernel_size
         sizes = [line.rsplit("= ", 1)[1] for line in lines]
         st.markdown(
