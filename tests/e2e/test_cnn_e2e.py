@@ -32,6 +32,8 @@ def test_cnn_page_renders_and_a_click_enlarges_a_map(page):
     page.wait_for_function("""() => [...document.querySelectorAll("[data-testid='stImage'] img")]
                                     .filter(e => e.complete && e.naturalWidth > 0).length >= 23""")
     assert rendered_images(page) >= 23
+    # Plotly draws its charts after the images decode: wait for them as for the images.
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 3")
     assert page.locator(".js-plotly-plot").count() >= 3  # architecture, probabilities, the sheet
     assert _enlarged_caption(page).startswith("conv1 map 1:")
     screenshot(page, "screenshot-cnn")  # the top: what the network is, its architecture, the experiments
