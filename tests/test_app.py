@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -13,3 +14,13 @@ def test_default_page_runs_without_exception():
     assert not at.exception
     assert at.title[0].value == "Volume Lab"
     assert len(at.get("image")) >= 4  # the RGB image and its three channel planes, then the maps
+
+
+def test_server_config_is_the_classroom_one():
+    """`.streamlit/config.toml` hides tracebacks, caps uploads and skips the post-run full GC."""
+    tomllib = pytest.importorskip("tomllib", reason="tomllib is in the standard library from Python 3.11")
+    config = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == "none"
+    assert config["server"]["maxUploadSize"] == 20
+    # gc.collect(2) after every run cost 65-75 ms of each weight edit (docs/benchmarks.md, Volume Lab).
+    assert config["runner"]["postScriptGC"] is False
