@@ -5,9 +5,12 @@ For small outputs (a 64x64 photo through a Tiny VGG, a teaching example) the str
 once (``cv2.copyMakeBorder``, interleaved ``(Hp, Wp, C)``), each of the ``kh*kw`` taps copies the values it
 meets into its slot of an ``(H', W', kh, kw, C)`` buffer (a strided slice copy each), and one
 ``(H'*W', kh*kw*C) @ (kh*kw*C, K)`` product gives the interleaved ``(H', W', K)`` result. No buffer is
-zero-filled: every element of the im2col buffer and of the result is written. BLAS is kept at one thread:
-a second OpenBLAS thread left the Tiny VGG forward no faster on this shared 2-core machine and made it
-noisier (measured, see ``docs/benchmarks.md``).
+zero-filled: every element of the im2col buffer and of the result is written.
+
+The product runs at one BLAS thread or at OpenBLAS's default count, whichever
+:func:`convviz._parallel.blas_threads_by_timing` has timed faster for its shape: the second core made the
+Tiny VGG forward ~1.4x faster on an idle machine but ~2.5x slower while another process kept a core busy
+(measured, see ``docs/benchmarks.md``). Products under :data:`_TIMED_MIN_MACS` always run at one thread.
 """
 
 from __future__ import annotations
@@ -15,21 +18,35 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from convviz._parallel import blas_single_threaded
+from convviz._parallel import blas_single_threaded, blas_threads_by_timing
 from convviz.shapes import Geometry
 
 __all__ = ["conv_small"]
 
 # cv2.copyMakeBorder takes at most this many channels (CV_CN_MAX); wider volumes are padded with NumPy.
 _CV2_MAX_CHANNELS = 512
+# Products smaller than this many multiply-adds run at one BLAS thread without timing (OpenBLAS itself
+# stays at one thread below ~0.26 M; the Tiny VGG's smallest product, conv1's, is 1.8 M).
+_TIMED_MIN_MACS = 1 << 20
+
+
+def _interleaved(volume: np.ndarray) -> np.ndarray:
+    """``volume`` (H, W, C) as a C-contiguous array (itself if it is one)."""
+    if volume.flags.c_contiguous:
+        return volume
+    if volume.strides[1] == volume.itemsize and 1 < volume.shape[2] <= _CV2_MAX_CHANNELS:
+        # Planar maps with contiguous rows (what the strip paths return): cv2.merge interleaves 64x64x16
+        # in ~0.03 ms against ~0.1 ms for np.ascontiguousarray's strided copy.
+        return cv2.merge(list(np.moveaxis(volume, -1, 0)))  # (H, W, C)
+    return np.ascontiguousarray(volume)
 
 
 def _padded(volume: np.ndarray, g: Geometry) -> np.ndarray:
     """``volume`` (H, W, C) with the zero padding of ``g``: (Hp, Wp, C) float32, interleaved."""
     if not (g.pt or g.pb or g.pl or g.pr):
-        return volume
+        return _interleaved(volume)
     if volume.shape[2] <= _CV2_MAX_CHANNELS:
-        padded = cv2.copyMakeBorder(np.ascontiguousarray(volume), g.pt, g.pb, g.pl, g.pr,
+        padded = cv2.copyMakeBorder(_interleaved(volume), g.pt, g.pb, g.pl, g.pr,
                                     cv2.BORDER_CONSTANT, value=0)
         return padded.reshape(*g.padded_shape, volume.shape[2])  # (Hp, Wp, C): cv2 drops a 1-channel axis
     return np.pad(volume, ((g.pt, g.pb), (g.pl, g.pr), (0, 0)))  # (Hp, Wp, C)
@@ -42,7 +59,7 @@ def conv_small(volume: np.ndarray, filters: np.ndarray, bias: np.ndarray, g: Geo
     (H', W', K) float32 array.
     """
     n_filters, kh, kw, c = filters.shape
-    padded = np.ascontiguousarray(_padded(volume, g))  # (Hp, Wp, C)
+    padded = _padded(volume, g)  # (Hp, Wp, C), C-contiguous
     cols = np.empty((g.out_h, g.out_w, kh, kw, c), dtype=np.float32)  # (H', W', kh, kw, C)
     # Seen as one C*4-byte element per pixel, a tap copies whole pixels in one loop (half the time of
     # H'*W' inner loops of C floats each, measured at C = 3..64).
@@ -52,8 +69,10 @@ def conv_small(volume: np.ndarray, filters: np.ndarray, bias: np.ndarray, g: Geo
         for j in range(kw):
             slots[:, :, i, j] = pixels[g.tap(i, j)]  # (H', W') pixels
     weights = filters.reshape(n_filters, -1).T  # (kh*kw*C, K), rows in the (i, j, c) order of cols
-    out = np.empty((g.out_h * g.out_w, n_filters), dtype=np.float32)  # (H'*W', K)
-    with blas_single_threaded():
-        np.matmul(cols.reshape(g.out_h * g.out_w, -1), weights, out=out)
+    rows, depth = g.out_h * g.out_w, weights.shape[0]
+    out = np.empty((rows, n_filters), dtype=np.float32)  # (H'*W', K)
+    timed = rows * depth * n_filters >= _TIMED_MIN_MACS
+    with blas_threads_by_timing((rows, depth, n_filters)) if timed else blas_single_threaded():
+        np.matmul(cols.reshape(rows, depth), weights, out=out)
     out += bias
     return out.reshape(g.out_h, g.out_w, n_filters)  # (H', W', K)

@@ -5,6 +5,11 @@ strip-wise convolution. OpenBLAS would start its own threads inside every small 
 2-core machine shared with other work that oversubscription was measured 5-10x slower, so while our threads
 run, OpenBLAS is asked for one thread (through its C API, as threadpoolctl does) and restored afterwards.
 When NumPy uses another BLAS, or the symbol is not found, that step is skipped: results are the same.
+
+:func:`blas_threads_by_timing` is for one matrix product on the calling thread (the small convolutions of a
+Tiny VGG): OpenBLAS's own threads there made the forward ~1.4x faster on an idle machine, but ~2.5x slower
+while another process kept one core busy (its threads wait for each other). So both ways are timed, per
+product shape, and the faster one is used; the other is re-timed now and then, so a change in load is seen.
 """
 
 from __future__ import annotations
@@ -16,13 +21,14 @@ import glob
 import itertools
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 
-__all__ = ["blas_single_threaded", "n_workers", "run_parallel"]
+__all__ = ["BlasThreadChoice", "blas_single_threaded", "blas_threads_by_timing", "n_workers", "run_parallel"]
 
 # OpenBLAS builds name the thread-count functions differently (NumPy's wheels use a "scipy_" 64-bit build).
 _SYMBOLS = (
@@ -118,3 +124,62 @@ def run_parallel(work: Callable[[int, Any], None], n_items: int, setup: Callable
         finally:
             for future in futures:
                 future.result()
+
+
+class BlasThreadChoice:
+    """Per product shape, which is faster now: OpenBLAS at one thread, or at its own (default) count?
+
+    Keeps a moving average of the seconds each way took (``alpha`` weights the newest timing). Each way is
+    tried once first; then the faster way is used, except that every ``probe_every``-th call of a shape
+    times the other way again. At most ``max_shapes`` shapes are remembered (then all are forgotten).
+    """
+
+    def __init__(self, *, probe_every: int = 16, alpha: float = 0.25, max_shapes: int = 256):
+        self.probe_every, self.alpha, self.max_shapes = probe_every, alpha, max_shapes
+        self._stats: dict[object, list] = {}  # shape -> [seconds at 1 thread, seconds at default, calls]
+        self._lock = threading.Lock()
+
+    def single(self, key) -> bool:
+        """True to run the next product of shape ``key`` at one thread, False for OpenBLAS's default."""
+        with self._lock:
+            stats = self._stats.get(key)
+            if stats is None:
+                if len(self._stats) >= self.max_shapes:
+                    self._stats.clear()
+                stats = self._stats[key] = [None, None, 0]
+            if stats[0] is None or stats[1] is None:
+                return stats[0] is None
+            stats[2] += 1
+            faster_single = stats[0] <= stats[1]
+            return faster_single != (stats[2] % self.probe_every == 0)
+
+    def record(self, key, single: bool, seconds: float) -> None:
+        """Fold one timing of shape ``key`` (run at one thread if ``single``) into its average."""
+        with self._lock:
+            stats = self._stats.get(key)
+            if stats is None:
+                return
+            slot = 0 if single else 1
+            old = stats[slot]
+            stats[slot] = seconds if old is None else old + self.alpha * (seconds - old)
+
+
+_choice = BlasThreadChoice()
+
+
+@contextlib.contextmanager
+def blas_threads_by_timing(key, choice: BlasThreadChoice | None = None) -> Iterator[None]:
+    """Run the block (one BLAS product of shape ``key``) at the BLAS thread count timed fastest for it.
+
+    With one CPU, or no OpenBLAS found, the block simply runs at one thread.
+    """
+    choice = _choice if choice is None else choice
+    if n_workers() < 2 or _openblas_api() is None:
+        with blas_single_threaded():
+            yield
+        return
+    single = choice.single(key)
+    t0 = time.perf_counter()
+    with blas_single_threaded() if single else contextlib.nullcontext():
+        yield
+    choice.record(key, single, time.perf_counter() - t0)

@@ -65,3 +65,65 @@ def test_blas_is_single_threaded_inside_and_restored_after():
         assert api[1]() == 1
         np.ones((64, 64), np.float32) @ np.ones((64, 64), np.float32)
     assert api[1]() == before
+
+
+def test_blas_choice_times_each_way_once_first():
+    """A new shape is run once at one thread, then once at the default count."""
+    choice = _parallel.BlasThreadChoice()
+    assert choice.single("s") is True
+    choice.record("s", True, 1.0)
+    assert choice.single("s") is False
+
+
+def _timed_choice(single_seconds: float, default_seconds: float, probe_every: int = 4):
+    choice = _parallel.BlasThreadChoice(probe_every=probe_every)
+    for single, seconds in ((True, single_seconds), (False, default_seconds)):
+        assert choice.single("s") is single
+        choice.record("s", single, seconds)
+    return choice
+
+
+def test_blas_choice_uses_the_faster_way_and_probes_the_other():
+    """With the default count faster, it is used except every probe_every-th call."""
+    choice = _timed_choice(2.0, 1.0, probe_every=4)
+    assert [choice.single("s") for _ in range(8)] == [False, False, False, True] * 2
+
+
+def test_blas_choice_switches_when_the_timings_change():
+    """When the default count becomes slow (a busy core), one thread takes over after a few timings."""
+    choice = _timed_choice(2.0, 1.0)
+    for _ in range(5):
+        choice.record("s", False, 10.0)
+    assert choice.single("s") is True
+
+
+def test_blas_choice_keeps_shapes_apart():
+    """Timings of one shape do not decide another."""
+    choice = _timed_choice(1.0, 2.0)
+    assert choice.single("other") is True
+    assert choice.single("s") is True
+
+
+def test_blas_choice_forgets_when_full():
+    """Past max_shapes remembered shapes, all are forgotten and timed anew."""
+    choice = _parallel.BlasThreadChoice(max_shapes=2)
+    for key in ("a", "b"):
+        choice.single(key)
+        choice.record(key, True, 1.0)
+    choice.single("c")
+    assert choice.single("a") is True  # timed anew: one thread first
+
+
+def test_blas_threads_by_timing_records_and_restores():
+    """The block's timing is recorded for its shape, and the BLAS thread count comes back."""
+    api = _parallel._openblas_api()
+    if api is None or _parallel.n_workers() < 2:
+        pytest.skip("needs OpenBLAS and two CPUs")
+    before = api[1]()
+    choice = _parallel.BlasThreadChoice()
+    with _parallel.blas_threads_by_timing("s", choice):
+        assert api[1]() == 1  # a new shape is first timed at one thread
+    with _parallel.blas_threads_by_timing("s", choice):
+        assert api[1]() == before
+    assert choice.single("s") in (True, False) and api[1]() == before
+    assert None not in choice._stats["s"][:2]
