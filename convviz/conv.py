@@ -124,6 +124,12 @@ def conv2d(volume, filters, bias=None, *, stride=1, padding=0, dilation=1) -> np
     n_filters, kh, kw, _ = bank.shape
     bias_vec = bias_vector(bias, n_filters)
     g = _geometry(vol, kh, kw, n_filters, kh * kw * vol.shape[2], stride, padding, dilation, "conv2d")
+    return _conv(vol, bank, bias_vec, g)
+
+
+def _conv(vol: np.ndarray, bank: np.ndarray, bias_vec: np.ndarray, g: Geometry) -> np.ndarray:
+    """:func:`conv2d` of checked float32 arrays (H, W, C), (K, kh, kw, C), (K,) and their geometry ``g``."""
+    n_filters = bank.shape[0]
     if n_filters <= _CV2_MAX_FILTERS and (g.sh, g.sw) == (1, 1):
         # Few filters: summing cv2.filter2D channel maps is the fastest path measured here.
         return _channels.summed_maps(vol, bank, bias_vec, g).transpose(1, 2, 0)  # (H', W', K)

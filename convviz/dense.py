@@ -59,11 +59,18 @@ def dense_layer(x, weights, bias=None) -> np.ndarray:
             f"`weights` must have {x.shape[0]} columns to match `x` of shape {x.shape}, "
             f"got {weights.shape[1]}"
         )
-    out = weights @ x  # (M,)
     if bias is not None:
         bias = as_float32_volume(bias, "bias", ndims=(1,), shape_hint="(M,)")
-        if bias.shape != out.shape:
-            raise ConvvizValueError(f"`bias` must have shape {out.shape} (one per output), got {bias.shape}")
+        if bias.shape != (weights.shape[0],):
+            raise ConvvizValueError(f"`bias` must have shape {(weights.shape[0],)} (one per output), "
+                                    f"got {bias.shape}")
+    return _dense(x, weights, bias)
+
+
+def _dense(x: np.ndarray, weights: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
+    """:func:`dense_layer` of checked float32 arrays ``(N,)``, ``(M, N)``, ``(M,)`` or None: ``(M,)``."""
+    out = weights @ x  # (M,)
+    if bias is not None:
         out = out + bias
     return out.astype(np.float32, copy=False)
 
@@ -110,7 +117,11 @@ def softmax_steps(scores) -> SoftmaxSteps:
     >>> s.shifted.tolist(), round(s.total, 4)
     ([0.0, -1.0], 1.3679)
     """
-    scores = as_float32_volume(scores, "scores", ndims=(1,), shape_hint="(N,)")
+    return _softmax_steps(as_float32_volume(scores, "scores", ndims=(1,), shape_hint="(N,)"))
+
+
+def _softmax_steps(scores: np.ndarray) -> SoftmaxSteps:
+    """:func:`softmax_steps` of a checked float32 vector ``(N,)``."""
     shifted = scores - scores.max()  # (N,), every value <= 0
     exps = np.exp(shifted)
     total = exps.sum(dtype=np.float32)

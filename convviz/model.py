@@ -6,8 +6,9 @@ softmax. It was trained offline on Imagenette photos by ``scripts/train_tinyvgg.
 image ``(64, 64, 3)`` float32 in [0, 1], with no mean/std normalisation, so conv1's ``(3, 3, 3)`` filters
 read the same pixels as the filter designer.
 
-Every layer is computed by the public ops of this package (:func:`convviz.conv2d`, :func:`convviz.relu`,
-:func:`convviz.max_pool2d`, :func:`convviz.dense.dense_layer`, :func:`convviz.softmax`); nothing else.
+Every layer computes what a public op of this package computes (:func:`convviz.conv2d`, :func:`convviz.relu`,
+:func:`convviz.max_pool2d`, :func:`convviz.dense.dense_layer`, :func:`convviz.softmax`), on the same kernels
+(:mod:`convviz._forward` skips only the argument checks the checked weights do not need); nothing else.
 
 - :meth:`TinyVGG.forward` returns every layer's output as an ordered list of ``(layer_name, activation)``,
   each ``(H, W, C)``; the global average pool, dense and softmax outputs are ``(1, 1, C)``. The conv layers
@@ -32,13 +33,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from convviz._forward import run_layers
 from convviz._validate import ConvvizValueError, as_float32_array, as_float32_volume, check_finite
-from convviz.activations import relu
 from convviz.cam import ClassActivationMap, cam_from_head
-from convviz.conv import conv2d
-from convviz.dense import dense_layer, softmax
 from convviz.model_io import LayerSpec, ModelFileError, read_model_files
-from convviz.pooling import max_pool2d
 
 __all__ = ["ClassActivationMap", "ModelFileError", "TinyVGG", "load_pretrained"]
 
@@ -148,22 +146,6 @@ class TinyVGG:
             return x
         return cv2.resize(np.ascontiguousarray(x), (side, side), interpolation=cv2.INTER_AREA)  # (64, 64, 3)
 
-    def _apply(self, layer: LayerSpec, x: np.ndarray) -> np.ndarray:
-        if layer.type == "conv2d":
-            w, b = self._weights[layer.weight], self._weights[layer.bias]
-            return conv2d(x, w, b, stride=layer.stride, padding=layer.padding)  # (H', W', K)
-        if layer.type == "relu":
-            return relu(x)
-        if layer.type == "max_pool2d":
-            return max_pool2d(x, layer.size, stride=layer.stride)  # (H/2, W/2, C)
-        if layer.type == "global_avg_pool":
-            return x.mean(axis=(0, 1), dtype=np.float32, keepdims=True)  # (1, 1, C)
-        if layer.type == "dense":
-            w, b = self._weights[layer.weight], self._weights[layer.bias]
-            return dense_layer(x.reshape(-1), w, b).reshape(1, 1, -1)  # (1, 1, classes)
-        assert layer.type == "softmax", layer.type
-        return softmax(x.reshape(-1)).reshape(1, 1, -1)  # (1, 1, classes)
-
     def forward(self, image) -> list[tuple[str, np.ndarray]]:
         """Every layer's output for one image, in order.
 
@@ -189,11 +171,7 @@ class TinyVGG:
 
     def _run(self, x: np.ndarray) -> list[tuple[str, np.ndarray]]:
         """:meth:`forward` of an image already checked by :meth:`_image`."""
-        outputs = []
-        for layer in self._layers:
-            x = self._apply(layer, x)
-            outputs.append((layer.name, x))
-        return outputs
+        return run_layers(self._layers, self._weights, x)
 
     def predict(self, image) -> np.ndarray:
         """Class probabilities ``(10,)`` for an ``(H, W, 3)`` image, resized to 64x64 first.

@@ -115,6 +115,11 @@ def max_pool2d(x, size=2, *, stride=None, padding=0) -> np.ndarray:
     [[3.0]]
     """
     vol, g = _prepare(x, size, stride, padding, "max_pool2d")
+    return _max_pool(vol, g)
+
+
+def _max_pool(vol: np.ndarray, g: Geometry) -> np.ndarray:
+    """:func:`max_pool2d` of a checked float32 volume (H, W, C) with resolved geometry ``g``: (H', W', C)."""
     return _reduce(_padded(vol, g, -np.inf), g, np.maximum)
 
 
