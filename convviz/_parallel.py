@@ -14,12 +14,14 @@ product shape, and the faster one is used; the other is re-timed now and then, s
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import ctypes
 import functools
 import glob
 import itertools
 import os
+import statistics
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -129,14 +131,17 @@ def run_parallel(work: Callable[[int, Any], None], n_items: int, setup: Callable
 class BlasThreadChoice:
     """Per product shape, which is faster now: OpenBLAS at one thread, or at its own (default) count?
 
-    Keeps a moving average of the seconds each way took (``alpha`` weights the newest timing). Each way is
-    tried once first; then the faster way is used, except that every ``probe_every``-th call of a shape
-    times the other way again. At most ``max_shapes`` shapes are remembered (then all are forgotten).
+    Each way is tried once first; then the way whose median of its last ``window`` timings is lower is used,
+    except that every ``probe_every``-th call of a shape times the other way again. A median, because a
+    timing only ever errs upwards (a preempted thread): one outlier must not flip the choice, but a busy
+    core that slows most timings does, within a few calls. At most ``max_shapes`` shapes are remembered
+    (then all are forgotten).
     """
 
-    def __init__(self, *, probe_every: int = 16, alpha: float = 0.25, max_shapes: int = 256):
-        self.probe_every, self.alpha, self.max_shapes = probe_every, alpha, max_shapes
-        self._stats: dict[object, list] = {}  # shape -> [seconds at 1 thread, seconds at default, calls]
+    def __init__(self, *, probe_every: int = 16, window: int = 5, max_shapes: int = 256):
+        self.probe_every, self.window, self.max_shapes = probe_every, window, max_shapes
+        # shape -> [recent seconds at 1 thread, recent seconds at the default count, calls]
+        self._stats: dict[object, list] = {}
         self._lock = threading.Lock()
 
     def single(self, key) -> bool:
@@ -146,22 +151,20 @@ class BlasThreadChoice:
             if stats is None:
                 if len(self._stats) >= self.max_shapes:
                     self._stats.clear()
-                stats = self._stats[key] = [None, None, 0]
-            if stats[0] is None or stats[1] is None:
-                return stats[0] is None
+                stats = self._stats[key] = [collections.deque(maxlen=self.window),
+                                            collections.deque(maxlen=self.window), 0]
+            if not stats[0] or not stats[1]:
+                return not stats[0]
             stats[2] += 1
-            faster_single = stats[0] <= stats[1]
+            faster_single = statistics.median_low(stats[0]) <= statistics.median_low(stats[1])
             return faster_single != (stats[2] % self.probe_every == 0)
 
     def record(self, key, single: bool, seconds: float) -> None:
-        """Fold one timing of shape ``key`` (run at one thread if ``single``) into its average."""
+        """Add one timing of shape ``key``, run at one thread if ``single``."""
         with self._lock:
             stats = self._stats.get(key)
-            if stats is None:
-                return
-            slot = 0 if single else 1
-            old = stats[slot]
-            stats[slot] = seconds if old is None else old + self.alpha * (seconds - old)
+            if stats is not None:
+                stats[0 if single else 1].append(seconds)
 
 
 _choice = BlasThreadChoice()

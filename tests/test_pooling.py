@@ -123,3 +123,12 @@ def test_bad_arguments_raise(pool, x, options, match):
     """Bad pooling arguments raise ConvvizValueError naming the argument."""
     with pytest.raises(ConvvizValueError, match=match):
         pool(x, **options)
+
+
+@pytest.mark.parametrize("shape", [(8, 8, 3), (64, 64, 32), (2, 2, 1), (6, 4, 64), (9, 8, 5), (8, 7, 2)])
+def test_2x2_max_pool_equals_the_loop_reference(shape):
+    """The 2x2 / stride 2 fast path (even sides, interleaved) and its fallbacks equal the loop reference."""
+    x = np.random.default_rng(3).standard_normal(shape).astype(np.float32)
+    np.testing.assert_array_equal(max_pool2d(x), max_pool2d_reference(x, size=2))
+    planar = np.ascontiguousarray(np.moveaxis(x, -1, 0))  # (C, H, W)
+    np.testing.assert_array_equal(max_pool2d(np.moveaxis(planar, 0, -1)), max_pool2d_reference(x, size=2))
