@@ -21,6 +21,8 @@ Examples
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from convviz._validate import ConvvizValueError
@@ -29,7 +31,7 @@ from convviz.conv import _conv, _geometry
 from convviz.dense import _dense, _softmax_steps
 from convviz.model_io import LayerSpec
 from convviz.pooling import _max_pool
-from convviz.shapes import conv_geometry
+from convviz.shapes import Geometry, conv_geometry
 
 __all__ = ["run_layers"]
 
@@ -40,14 +42,24 @@ def _conv_layer(layer: LayerSpec, weights: dict[str, np.ndarray], x: np.ndarray)
     if x.shape[2] != c:
         raise ConvvizValueError(f"`filters` of {layer.name} must have {x.shape[2]} channels to match its "
                                 f"input, got {c}")
-    g = _geometry(x, kh, kw, n_filters, kh * kw * c, layer.stride, layer.padding, 1, "conv2d")
-    return _conv(x, bank, bias, g)  # (H', W', K)
+    g = _conv_geometry(x.shape, bank.shape, layer.stride, layer.padding)
+    return _conv(x, bank, bias, g, interleaved=True)  # (H', W', K)
+
+
+@functools.lru_cache(maxsize=64)  # the same few shapes every forward; ~5 us each to resolve and check
+def _conv_geometry(shape: tuple[int, int, int], bank_shape: tuple[int, int, int, int], stride: int,
+                   padding: int) -> Geometry:
+    n_filters, kh, kw, c = bank_shape
+    return _geometry(shape, kh, kw, n_filters, kh * kw * c, stride, padding, 1, "conv2d")
 
 
 def _pool_layer(layer: LayerSpec, weights: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
-    size = (layer.size, layer.size)
-    g = conv_geometry(x.shape[0], x.shape[1], size, stride=layer.stride, what="max_pool2d")
-    return _max_pool(x, g)  # (H', W', C)
+    return _max_pool(x, _pool_geometry(x.shape[:2], layer.size, layer.stride))  # (H', W', C)
+
+
+@functools.lru_cache(maxsize=64)
+def _pool_geometry(hw: tuple[int, int], size: int, stride: int) -> Geometry:
+    return conv_geometry(hw[0], hw[1], (size, size), stride=stride, what="max_pool2d")
 
 
 def _dense_layer(layer: LayerSpec, weights: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:

@@ -8,7 +8,7 @@ meets into its slot of an ``(H', W', kh, kw, C)`` buffer (a strided slice copy e
 zero-filled: every element of the im2col buffer and of the result is written.
 
 The product runs at one BLAS thread or at OpenBLAS's default count, whichever
-:func:`convviz._parallel.blas_threads_by_timing` has timed faster for its shape: the second core made the
+:func:`convviz._parallel.blas_timed` has timed faster for its shape: the second core made the
 Tiny VGG forward ~1.4x faster on an idle machine but ~2.5x slower while another process kept a core busy
 (measured, see ``docs/benchmarks.md``). Products under :data:`_TIMED_MIN_MACS` always run at one thread.
 """
@@ -18,7 +18,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from convviz._parallel import blas_single_threaded, blas_threads_by_timing
+from convviz._parallel import blas_single_threaded, blas_timed
 from convviz.shapes import Geometry
 
 __all__ = ["conv_small"]
@@ -71,8 +71,13 @@ def conv_small(volume: np.ndarray, filters: np.ndarray, bias: np.ndarray, g: Geo
     weights = filters.reshape(n_filters, -1).T  # (kh*kw*C, K), rows in the (i, j, c) order of cols
     rows, depth = g.out_h * g.out_w, weights.shape[0]
     out = np.empty((rows, n_filters), dtype=np.float32)  # (H'*W', K)
-    timed = rows * depth * n_filters >= _TIMED_MIN_MACS
-    with blas_threads_by_timing((rows, depth, n_filters)) if timed else blas_single_threaded():
+    def product() -> None:
         np.matmul(cols.reshape(rows, depth), weights, out=out)
+
+    if rows * depth * n_filters >= _TIMED_MIN_MACS:
+        blas_timed((rows, depth, n_filters), product)
+    else:
+        with blas_single_threaded():
+            product()
     out += bias
     return out.reshape(g.out_h, g.out_w, n_filters)  # (H', W', K)

@@ -65,13 +65,14 @@ _SMALL_MAX_BYTES = 4 << 20
 _SMALL_MIN_CHANNELS = 8
 
 
-def _geometry(volume: np.ndarray, kh: int, kw: int, n_maps: int, taps_per_output: int, stride, padding,
-              dilation, what: str) -> Geometry:
-    """Resolve the geometry; enforce the budgets for ``n_maps`` maps of ``taps_per_output`` multiply-adds."""
-    g = conv_geometry(volume.shape[0], volume.shape[1], (kh, kw), stride=stride, padding=padding,
-                      dilation=dilation, what=what)
+def _geometry(shape: tuple[int, int, int], kh: int, kw: int, n_maps: int, taps_per_output: int, stride,
+              padding, dilation, what: str) -> Geometry:
+    """Resolve the geometry for a volume of ``shape`` (H, W, C); enforce the budgets for ``n_maps`` maps of
+    ``taps_per_output`` multiply-adds."""
+    g = conv_geometry(shape[0], shape[1], (kh, kw), stride=stride, padding=padding, dilation=dilation,
+                      what=what)
     hp, wp = g.padded_shape
-    c = volume.shape[2]
+    c = shape[2]
     check_budget(what, macs=g.out_h * g.out_w * n_maps * taps_per_output,
                  elements=g.out_h * g.out_w * n_maps + c * hp * wp)
     return g
@@ -123,17 +124,26 @@ def conv2d(volume, filters, bias=None, *, stride=1, padding=0, dilation=1) -> np
     bank = filter_bank(filters, vol.shape[2])
     n_filters, kh, kw, _ = bank.shape
     bias_vec = bias_vector(bias, n_filters)
-    g = _geometry(vol, kh, kw, n_filters, kh * kw * vol.shape[2], stride, padding, dilation, "conv2d")
+    g = _geometry(vol.shape, kh, kw, n_filters, kh * kw * vol.shape[2], stride, padding, dilation, "conv2d")
     return _conv(vol, bank, bias_vec, g)
 
 
-def _conv(vol: np.ndarray, bank: np.ndarray, bias_vec: np.ndarray, g: Geometry) -> np.ndarray:
-    """:func:`conv2d` of checked float32 arrays (H, W, C), (K, kh, kw, C), (K,) and their geometry ``g``."""
+def _conv(vol: np.ndarray, bank: np.ndarray, bias_vec: np.ndarray, g: Geometry, *,
+          interleaved: bool = False) -> np.ndarray:
+    """:func:`conv2d` of checked float32 arrays (H, W, C), (K, kh, kw, C), (K,) and their geometry ``g``.
+
+    ``interleaved=True`` (a network's layers) takes the single-matrix path whenever its matrix fits, even
+    for fewer than 8 channels: the result is interleaved like the next layers' and the BLAS thread count
+    is not switched back and forth by the strip path's threads.
+    """
     n_filters = bank.shape[0]
+    fits = 4 * g.out_h * g.out_w * bank[0].size <= _SMALL_MAX_BYTES
+    if interleaved and fits:
+        return _im2col.conv_small(vol, bank, bias_vec, g)  # (H', W', K), interleaved
     if n_filters <= _CV2_MAX_FILTERS and (g.sh, g.sw) == (1, 1):
         # Few filters: summing cv2.filter2D channel maps is the fastest path measured here.
         return _channels.summed_maps(vol, bank, bias_vec, g).transpose(1, 2, 0)  # (H', W', K)
-    if vol.shape[2] >= _SMALL_MIN_CHANNELS and 4 * g.out_h * g.out_w * bank[0].size <= _SMALL_MAX_BYTES:
+    if vol.shape[2] >= _SMALL_MIN_CHANNELS and fits:
         return _im2col.conv_small(vol, bank, bias_vec, g)  # (H', W', K), interleaved
     return _gemm.conv_gemm(vol, bank, bias_vec, g)
 
@@ -173,5 +183,5 @@ def conv2d_per_channel(volume, kernel, *, stride=1, padding=0, dilation=1) -> np
     c = vol.shape[2]
     ker = one_filter(kernel, c)  # (kh, kw, C)
     kh, kw = ker.shape[:2]
-    g = _geometry(vol, kh, kw, c, kh * kw, stride, padding, dilation, "conv2d_per_channel")
+    g = _geometry(vol.shape, kh, kw, c, kh * kw, stride, padding, dilation, "conv2d_per_channel")
     return _channels.channel_maps(vol, ker, g).transpose(1, 2, 0)  # (H', W', C)

@@ -124,16 +124,14 @@ def test_blas_choice_forgets_when_full():
     assert choice.single("a") is True  # timed anew: one thread first
 
 
-def test_blas_threads_by_timing_records_and_restores():
-    """The block's timing is recorded for its shape, and the BLAS thread count comes back."""
+def test_blas_timed_records_and_restores():
+    """The product's timing is recorded for its shape, its result returned, the thread count restored."""
     api = _parallel._openblas_api()
     if api is None or _parallel.n_workers() < 2:
         pytest.skip("needs OpenBLAS and two CPUs")
     before = api[1]()
     choice = _parallel.BlasThreadChoice()
-    with _parallel.blas_threads_by_timing("s", choice):
-        assert api[1]() == 1  # a new shape is first timed at one thread
-    with _parallel.blas_threads_by_timing("s", choice):
-        assert api[1]() == before
-    assert choice.single("s") in (True, False) and api[1]() == before
+    assert _parallel.blas_timed("s", api[1], choice) == 1  # a new shape is first timed at one thread
+    assert _parallel.blas_timed("s", api[1], choice) == before
+    assert api[1]() == before
     assert all(choice._stats["s"][:2])  # one timing each way
