@@ -81,3 +81,21 @@ def test_a_strided_input_gives_the_same_result():
     g = conv_geometry(9, 7, (3, 3), padding=1)
     expected = _im2col.conv_small(np.ascontiguousarray(volume[:, ::2]), filters, bias, g)
     np.testing.assert_array_equal(_im2col.conv_small(volume[:, ::2], filters, bias, g), expected)
+
+
+@pytest.mark.parametrize(("dilation", "stride"), [(1, 1), ((2, 1), 2), ((1, 2), 1), (2, (1, 3))])
+def test_kernel_row_copies_and_tap_copies_agree(dilation, stride):
+    """The kernel-row copy (column dilation 1) and the per-tap copy give the reference's result."""
+    volume, filters, bias = _case(13, 14, 8, 4)
+    g = conv_geometry(13, 14, (3, 3), stride=stride, padding=2, dilation=dilation)
+    expected = conv2d_reference(volume, filters, bias, stride=stride, padding=2, dilation=dilation)
+    np.testing.assert_allclose(_im2col.conv_small(volume, filters, bias, g), expected, atol=5e-5, rtol=1e-5)
+
+
+def test_a_read_only_unpadded_input_is_read_in_place():
+    """Without padding the input itself is read (even read-only) and left unchanged."""
+    volume, filters, bias = _case(10, 11, 8, 4)
+    volume.setflags(write=False)
+    g = conv_geometry(10, 11, (3, 3))
+    expected = conv2d_reference(volume, filters, bias)
+    np.testing.assert_allclose(_im2col.conv_small(volume, filters, bias, g), expected, atol=5e-5, rtol=1e-5)
