@@ -132,17 +132,26 @@ class BlasThreadChoice:
     """Per product shape, which is faster now: OpenBLAS at one thread, or at its own (default) count?
 
     Each way is tried once first; then the way whose median of its last ``window`` timings is lower is used,
-    except that every ``probe_every``-th call of a shape times the other way again. A median, because a
-    timing only ever errs upwards (a preempted thread): one outlier must not flip the choice, but a busy
-    core that slows most timings does, within a few calls. At most ``max_shapes`` shapes are remembered
-    (then all are forgotten).
+    except that now and then a call times the other way again (a probe). A median, because a timing only
+    ever errs upwards (a preempted thread): one outlier must not flip the choice, but a busy core that slows
+    most timings does, within a few calls. Probes come every ``probe_every`` calls of a shape; each probe
+    that loses doubles that gap, up to ``max_gap`` calls, and a switch resets it. The backoff matters:
+    after each product OpenBLAS's idle thread spins for a while (~0.1 s), so probing a busy machine every
+    few milliseconds kept that thread spinning and made the one-thread way ~3x slower (measured). At most
+    ``max_shapes`` shapes are remembered (then all are forgotten).
     """
 
-    def __init__(self, *, probe_every: int = 16, window: int = 5, max_shapes: int = 256):
-        self.probe_every, self.window, self.max_shapes = probe_every, window, max_shapes
-        # shape -> [recent seconds at 1 thread, recent seconds at the default count, calls]
+    def __init__(self, *, probe_every: int = 64, max_gap: int = 1024, window: int = 5, max_shapes: int = 256):
+        self.probe_every, self.max_gap = probe_every, max_gap
+        self.window, self.max_shapes = window, max_shapes
+        # shape -> [recent seconds at 1 thread, at the default count, calls since the last probe, probe gap,
+        #           the way preferred when last timed (None: not yet)]
         self._stats: dict[object, list] = {}
         self._lock = threading.Lock()
+
+    @staticmethod
+    def _prefers_single(stats: list) -> bool:
+        return statistics.median_low(stats[0]) <= statistics.median_low(stats[1])
 
     def single(self, key) -> bool:
         """True to run the next product of shape ``key`` at one thread, False for OpenBLAS's default."""
@@ -152,19 +161,30 @@ class BlasThreadChoice:
                 if len(self._stats) >= self.max_shapes:
                     self._stats.clear()
                 stats = self._stats[key] = [collections.deque(maxlen=self.window),
-                                            collections.deque(maxlen=self.window), 0]
+                                            collections.deque(maxlen=self.window), 0, self.probe_every, None]
             if not stats[0] or not stats[1]:
                 return not stats[0]
             stats[2] += 1
-            faster_single = statistics.median_low(stats[0]) <= statistics.median_low(stats[1])
-            return faster_single != (stats[2] % self.probe_every == 0)
+            probe = stats[2] >= stats[3]
+            if probe:
+                stats[2] = 0
+            return self._prefers_single(stats) != probe
 
     def record(self, key, single: bool, seconds: float) -> None:
         """Add one timing of shape ``key``, run at one thread if ``single``."""
         with self._lock:
             stats = self._stats.get(key)
-            if stats is not None:
-                stats[0 if single else 1].append(seconds)
+            if stats is None:
+                return
+            stats[0 if single else 1].append(seconds)
+            if not stats[0] or not stats[1]:
+                return
+            before, after = stats[4], self._prefers_single(stats)
+            if before is not None and after != before:  # a switch: look at the other way again soon
+                stats[3] = self.probe_every
+            elif before is not None and single != after:  # a probe that lost: wait longer for the next
+                stats[3] = min(2 * stats[3], self.max_gap)
+            stats[4] = after
 
 
 _choice = BlasThreadChoice()

@@ -89,6 +89,34 @@ def test_blas_choice_uses_the_faster_way_and_probes_the_other():
     assert [choice.single("s") for _ in range(8)] == [False, False, False, True] * 2
 
 
+def test_blas_choice_probes_less_often_while_the_other_way_keeps_losing():
+    """Each losing probe doubles the gap to the next one, up to max_gap calls."""
+    choice = _timed_choice(2.0, 1.0, probe_every=2)
+    choice.max_gap = 8
+    gaps, calls = [], 0
+    while len(gaps) < 4:
+        calls += 1
+        if choice.single("s"):
+            gaps.append(calls)
+            calls = 0
+            choice.record("s", True, 2.0)
+        else:
+            choice.record("s", False, 1.0)
+    assert gaps == [2, 4, 8, 8]
+
+
+def test_blas_choice_probes_soon_again_after_a_switch():
+    """When the choice switches, the probe gap starts again from probe_every."""
+    choice = _timed_choice(2.0, 1.0, probe_every=2)
+    for _ in range(6):  # two losing probes (calls 2 and 6): the gap grows to 8
+        single = choice.single("s")
+        choice.record("s", single, 2.0 if single else 1.0)
+    assert choice._stats["s"][3] == 8
+    for _ in range(3):
+        choice.record("s", False, 10.0)  # the default count becomes slow: switch to one thread
+    assert choice._stats["s"][3] == 2 and choice.single("s") is True
+
+
 def test_blas_choice_switches_when_most_recent_timings_are_slow():
     """When the default count becomes slow (a busy core), one thread takes over after a few timings."""
     choice = _timed_choice(2.0, 1.0)
