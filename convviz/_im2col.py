@@ -2,9 +2,10 @@
 
 For small outputs (a 64x64 photo through a Tiny VGG, a teaching example) the strip and band machinery of
 :mod:`convviz._gemm`, sized for megapixel images, costs more than the arithmetic. Here the volume is padded
-once (``cv2.copyMakeBorder``, interleaved ``(Hp, Wp, C)``), each of the ``kh*kw`` taps copies the values it
-meets into its slot of an ``(H', W', kh, kw, C)`` buffer (a strided slice copy each), and one
-``(H'*W', kh*kw*C) @ (kh*kw*C, K)`` product gives the interleaved ``(H', W', K)`` result. No buffer is
+once (``cv2.copyMakeBorder``, interleaved ``(Hp, Wp, C)``), the values each output pixel's window meets are
+copied into an ``(H', W', kh, kw, C)`` buffer (one strided copy per kernel row, or per tap when the columns
+are dilated), and one ``(H'*W', kh*kw*C) @ (kh*kw*C, K)`` product gives the interleaved ``(H', W', K)``
+result. No buffer is
 zero-filled: every element of the im2col buffer and of the result is written.
 
 The product runs at one BLAS thread or at OpenBLAS's default count, whichever
@@ -93,6 +94,7 @@ def conv_small(volume: np.ndarray, filters: np.ndarray, bias: np.ndarray, g: Geo
     weights = filters.reshape(n_filters, -1).T  # (kh*kw*C, K), rows in the (i, j, c) order of cols
     rows, depth = g.out_h * g.out_w, weights.shape[0]
     out = np.empty((rows, n_filters), dtype=np.float32)  # (H'*W', K)
+
     def product() -> None:
         np.matmul(cols.reshape(rows, depth), weights, out=out)
 

@@ -99,3 +99,14 @@ def test_a_read_only_unpadded_input_is_read_in_place():
     g = conv_geometry(10, 11, (3, 3))
     expected = conv2d_reference(volume, filters, bias)
     np.testing.assert_allclose(_im2col.conv_small(volume, filters, bias, g), expected, atol=5e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("flip", ["rows", "columns"])
+def test_flipped_planar_views_give_the_same_result(flip):
+    """Planar views with a negative row or column stride give the result of their contiguous copy."""
+    planes = np.random.default_rng(4).standard_normal((8, 12, 10)).astype(np.float32)  # (C, H, W)
+    view = planes.transpose(1, 2, 0)[::-1] if flip == "rows" else planes.transpose(1, 2, 0)[:, ::-1]
+    _, filters, bias = _case(12, 10, 8, 4)
+    g = conv_geometry(12, 10, (3, 3), padding=1)
+    expected = _im2col.conv_small(np.ascontiguousarray(view), filters, bias, g)
+    np.testing.assert_array_equal(_im2col.conv_small(view, filters, bias, g), expected)
