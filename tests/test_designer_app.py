@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from convviz import ConvSettings, bank_from_json, bank_to_json, encode_state, load_preset
@@ -335,28 +335,45 @@ def test_random_weights_follow_the_seed():
 # --- export and import ---------------------------------------------------------------------------------
 
 
-class RecordingStorage(MemoryMediaFileStorage):
-    """Media storage that remembers its instances, so a test can read what a download button offers."""
+class RecordingManager(MediaFileManager):
+    """Media file manager that remembers its instances, so a test can click a download (run its callable)."""
 
-    made: list[RecordingStorage] = []
+    made: list[RecordingManager] = []
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        RecordingStorage.made.append(self)
+        RecordingManager.made.append(self)
+
+    def download(self, button) -> bytes:
+        """The bytes a click on download `button` gives (its deferred callable runs now)."""
+        url = self.execute_deferred(button.proto.deferred_file_id)
+        return self._storage.get_file(url.rsplit("/", 1)[1].split(".")[0]).content
 
 
 def test_export_offers_the_bank_as_json(monkeypatch):
     """The download button's file is bank_to_json of the current bank, named after it."""
-    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", RecordingStorage)
+    monkeypatch.setattr(app_test_module, "MediaFileManager", RecordingManager)
     at = start()
     at.selectbox(key=PRESET).select("luminance-edges").run()
     button = at.get("download_button")[0]
-    assert button.proto.url.endswith(".json")
-    file_id = button.proto.url.rsplit("/", 1)[1].split(".")[0]
-    data = RecordingStorage.made[-1].get_file(file_id).content
+    url = RecordingManager.made[-1].execute_deferred(button.proto.deferred_file_id)
+    assert url.endswith(".json")
+    data = RecordingManager.made[-1].download(button)
     assert data.decode("utf-8") == bank_to_json(load_preset("luminance-edges"))
     assert bank_from_json(data) == load_preset("luminance-edges")
-    assert at.get("download_button")[0].id.endswith(EXPORT)
+    assert button.id.endswith(EXPORT)
+
+
+def test_export_after_a_weight_edit_holds_the_edited_bank(monkeypatch):
+    """A weight edit does not redraw the download, yet a click then gives the edited bank."""
+    monkeypatch.setattr(app_test_module, "MediaFileManager", RecordingManager)
+    at = start()
+    button, manager = at.get("download_button")[0], RecordingManager.made[-1]  # AppTest: a manager per run
+    at.number_input(key=weight_key(rev_of(at), 0, 0, 0, 0)).set_value(3.0).run()  # result fragments only
+    assert not at.exception and not at.get("download_button")
+    data = manager.download(button)
+    assert bank_from_json(data) == bank_of(at)
+    assert bank_from_json(data).weights[0, 0, 0, 0] == np.float32(3.0)
 
 
 def test_importing_a_valid_file_replaces_the_bank():

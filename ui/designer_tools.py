@@ -9,9 +9,11 @@ Messages may quote user text (a file name, a name inside a file), so they are al
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from convviz import bank_ops as ops
 from convviz.bank_json import MAX_JSON_CHARS, bank_from_json, bank_to_json
@@ -25,7 +27,6 @@ CHANNEL = "cvd_channel"  # segmented control: the channel for "zero" and "copy t
 SEED = "cvd_seed"  # number input: the seed of the next random filter
 IMPORT = "cvd_import"  # file uploader of a bank JSON file
 EXPORT = "cvd_export"  # download button
-FRAG_FILES = "cv_designer_files"  # keyed fragment: the JSON download (reruns after weight edits)
 SHORT_LINK_CHARS = 2_000  # above this, offer to round the weights for a shorter link
 
 #: Transform name -> (button label, icon, help, function of (bank, index) -> bank).
@@ -170,20 +171,33 @@ def _share_box(link: share.Link | None) -> None:
                        "weight by less than 0.0005.")
 
 
-@st.fragment(key=FRAG_FILES)
+def _current_bank_json() -> Callable[[], str]:
+    """A function giving the JSON of this session's bank *when called*, from any thread.
+
+    Streamlit runs a download's data callable on another thread, where ``st.session_state`` cannot be read;
+    the session's state object itself can (it takes its own lock). So the file always holds the bank the maps
+    show, although weight edits do not redraw the button (one element less to resend on every edit).
+    """
+    ctx = get_script_run_ctx()
+    if ctx is None:  # not in a Streamlit run (no session): the bank as it is now
+        text = bank_to_json(state.get_bank())
+        return lambda: text
+    session = ctx.session_state
+    return lambda: bank_to_json(session[state.BANK])
+
+
 def _download() -> None:
-    """The JSON download of the current bank: a live fragment, so it always holds the bank the maps show."""
-    state.register_live_fragment(FRAG_FILES)
+    """The JSON download of the current bank, made when clicked (see :func:`_current_bank_json`)."""
     bank = state.get_bank()
-    st.download_button("Download this bank (JSON)", bank_to_json(bank), file_name=_file_name(bank),
+    st.download_button("Download this bank (JSON)", _current_bank_json(), file_name=_file_name(bank),
                        mime="application/json", key=EXPORT, on_click="ignore", icon=":material/download:")
 
 
 def files_panel() -> None:
     """Export the current bank as JSON, import one, and share it by link.
 
-    Only the download reruns after a weight edit (see :func:`_download`); the page mirrors the bank into the
-    URL itself (:func:`ui.share.mirror`, from the Lab's result panel).
+    Nothing here reruns after a weight edit: the download makes its file when clicked (:func:`_download`),
+    and the page mirrors the bank into the URL itself (:func:`ui.share.mirror`, from the Lab's result panel).
     """
     with st.expander("Save, load and share: JSON file, link", icon=":material/save:"):
         _download()

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pytest
 
 from benchmarks.bench_ui import UPLOAD_INPUT, photo_jpeg, weight_input_class
+from convviz import bank_from_json
 from tests.e2e.helpers import assert_no_exception, open_app, screenshot, wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -59,6 +63,12 @@ def test_photo_upload_and_live_weight_edit(page):
     assert image_src(page, "cv_map_ch1") == before["cv_map_ch1"]  # the green slice did not change
     page.locator(".cv_map_sum").scroll_into_view_if_needed()
     screenshot(page, "lab-upload-edit")
+    # The designer's JSON download was drawn before the edit and makes its file when clicked: the edited bank.
+    page.get_by_text("Save, load and share: JSON file, link").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download this bank (JSON)").click()
+    bank = bank_from_json(Path(download.value.path()).read_bytes())
+    assert bank.weights[0, 1, 1, 0] == np.float32(2.0)
 
 
 def test_broken_upload_shows_a_friendly_message(page):
