@@ -14,7 +14,7 @@ import streamlit as st
 
 from convviz.filterbank import MAX_ABS_WEIGHT, FilterBank
 from ui import state
-from ui.render import CHANNEL_NAMES, CHANNEL_WORDS, fmt
+from ui.render import CHANNEL_NAMES, CHANNEL_WORDS, data_uri, encode_png, fmt
 
 #: Background and border of each channel's grid (light tint, strong edge): red, green, blue.
 _TINTS = (("#fce8e6", "#c5221f"), ("#e6f4ea", "#188038"), ("#e8f0fe", "#1a57c9"))
@@ -24,6 +24,8 @@ _MIN_CELL = 42
 #: exact values (the JSON export and the maps use them).
 CELL_FORMAT = "%.3g"
 SWATCH_SIDE = 96  # pixels of the focused filter's swatch
+_SWATCH_STYLE = "float:left;border:1px solid #5f6368;margin:2px 12px 4px 0;image-rendering:pixelated"
+_NOTE_STYLE = "color:#555;font-size:0.9rem"
 FRAG_LIVE = "cv_designer_live"  # keyed fragment: the focused filter's swatch and sums
 
 
@@ -39,7 +41,6 @@ def _style() -> str:
         f"{grid} [data-testid='stNumberInputContainer'] {{background: #ffffff;}}",
         f"{grid} input {{font-size: 1.05rem; text-align: center; padding: 0 2px; background: transparent;"
         " font-variant-numeric: tabular-nums;}",
-        "div[class*='st-key-cvd_swatch'] img {border: 1px solid #5f6368;}",
         "div[class*='st-key-cvd_swatches'] [data-testid='stImageContainer'] {margin-right: 0.6rem;}",
     ]
     for c, (background, edge) in enumerate(_TINTS):
@@ -124,10 +125,12 @@ def filter_summary() -> None:
     state.register_live_fragment(FRAG_LIVE)
     bank = state.get_bank()
     k = state.get_focus(bank)
-    pic, text = st.columns([1, 3], vertical_alignment="center")
-    pic.container(key="cvd_swatch").image(swatch_picture(bank.weights[k]), width="content")
-    text.markdown(sums_caption(bank.weights[k], float(bank.bias[k])))
-    text.caption("Left: the filter as colours, one square per tap (grey = 0).")
+    # One element (the swatch inline, then the sums): this reruns on every edit, and every element and
+    # column a rerun sends costs the browser a re-render. Only numbers and fixed words go into the HTML.
+    pic = data_uri(encode_png(swatch_picture(bank.weights[k])), mime="image/png")
+    st.markdown(f"<img src='{pic}' alt='the filter as colours' style='{_SWATCH_STYLE}'>"
+                f"{sums_caption(bank.weights[k], float(bank.bias[k]))}  \n<span style='{_NOTE_STYLE}'>"
+                "Left: the filter as colours, one square per tap (grey = 0).</span>", unsafe_allow_html=True)
 
 
 def weight_editor(bank: FilterBank, k: int) -> None:
