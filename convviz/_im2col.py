@@ -5,8 +5,7 @@ For small outputs (a 64x64 photo through a Tiny VGG, a teaching example) the str
 once (``cv2.copyMakeBorder``, interleaved ``(Hp, Wp, C)``), the values each output pixel's window meets are
 copied into an ``(H', W', kh, kw, C)`` buffer (one strided copy per kernel row, or per tap when the columns
 are dilated), and one ``(H'*W', kh*kw*C) @ (kh*kw*C, K)`` product gives the interleaved ``(H', W', K)``
-result. No buffer is
-zero-filled: every element of the im2col buffer and of the result is written.
+result. No buffer is zero-filled: every element of the im2col buffer and of the result is written.
 
 The product runs at one BLAS thread or at OpenBLAS's default count, whichever
 :func:`convviz._parallel.blas_timed` has timed faster for its shape: the second core made the
