@@ -178,11 +178,7 @@ def _current_bank_json() -> Callable[[], str]:
     the session's state object itself can (it takes its own lock). So the file always holds the bank the maps
     show, although weight edits do not redraw the button (one element less to resend on every edit).
     """
-    ctx = get_script_run_ctx()
-    if ctx is None:  # not in a Streamlit run (no session): the bank as it is now
-        text = bank_to_json(state.get_bank())
-        return lambda: text
-    session = ctx.session_state
+    session = get_script_run_ctx().session_state  # only called while the page draws, inside a run
     return lambda: bank_to_json(session[state.BANK])
 
 
