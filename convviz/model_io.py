@@ -126,9 +126,9 @@ def _layer(entry: object, index: int) -> LayerSpec:
             weight_shape=None if weight_shape is None else tuple(int(n) for n in weight_shape),
             stride=int(entry.get("stride", 2 if kind == "max_pool2d" else 1)),
             padding=int(entry.get("padding", 0)), size=int(entry.get("size", 2)))
+    except ModelFileError:
+        raise
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        if isinstance(exc, ModelFileError):
-            raise
         raise ModelFileError(f"The manifest's layer {index} is malformed ({exc!r}).") from None
 
 
