@@ -52,6 +52,16 @@ def _with_filters(bank: FilterBank, weights: list, bias: list, names: list) -> F
     return bank.replace(weights=np.stack(weights), bias=np.asarray(bias), names=tuple(names))
 
 
+def _filter_weights(bank: FilterBank, weights) -> np.ndarray:
+    """`weights` checked as one ``(kh, kw, C)`` filter of `bank` (same kernel size and channels)."""
+    weights = check_number_array(weights, "weights")
+    if weights.shape != bank.weights.shape[1:]:
+        raise BankError(
+            f"`weights` must have shape {bank.weights.shape[1:]} to match the bank, got {weights.shape}"
+        )
+    return weights
+
+
 def _reorder(bank: FilterBank, order: list[int]) -> FilterBank:
     """The filters of `bank` in the given order (a subset is allowed)."""
     names = [bank.names[k] for k in order]
@@ -87,10 +97,7 @@ def add_filter(
     """
     bank = check_bank(bank)
     k = bank.n_filters
-    shape = bank.weights.shape[1:]
-    weights = np.zeros(shape) if weights is None else check_number_array(weights, "weights")
-    if weights.shape != shape:
-        raise BankError(f"`weights` must have shape {shape} to match the bank, got {weights.shape}")
+    weights = np.zeros(bank.weights.shape[1:]) if weights is None else _filter_weights(bank, weights)
     position = k if position is None else check_int(position, "position", 0, k)
     name = _unique_name(bank, f"filter {k + 1}") if name is None else name
     w, b, n = list(bank.weights), list(bank.bias), list(bank.names)
@@ -159,12 +166,7 @@ def set_filter(
     i = check_index(bank, index)
     w, b, n = list(bank.weights), list(bank.bias), list(bank.names)
     if weights is not None:
-        weights = check_number_array(weights, "weights")
-        if weights.shape != bank.weights.shape[1:]:
-            raise BankError(
-                f"`weights` must have shape {bank.weights.shape[1:]} to match the bank, got {weights.shape}"
-            )
-        w[i] = weights
+        w[i] = _filter_weights(bank, weights)
     b[i] = b[i] if bias is None else bias
     n[i] = n[i] if name is None else name
     return _with_filters(bank, w, b, n)
