@@ -181,8 +181,7 @@ def _shape_question(seed: int, rng: np.random.Generator) -> ShapeQuestion:
             filters=int(rng.choice([1, 4, 6, 8, 10, 16, 32, 64])), kernel=kernel, stride=stride,
             padding=padding, dilation=dilation,
         )
-        span = dilation * (kernel - 1) + 1
-        if min(side, width) + 2 * padding >= span:
+        if _size_or_none(question) is not None:  # output_size refuses a window that does not fit
             return question
 
 
