@@ -32,7 +32,7 @@ VERTICAL_EDGE = ((1, 0, -1), (1, 0, -1), (1, 0, -1))
 # feature its channel holds in the sample: a bump in R, a vertical edge in G, horizontal bands in B.
 _FILTER_A = {
     "slices": (((0, 0, 0), (0, 1, 0), (0, 0, 0)),      # R: pass the centre value through
-               ((1, 0, -1), (1, 0, -1), (1, 0, -1)),   # G: vertical edge
+               VERTICAL_EDGE,                          # G: vertical edge
                ((1, 1, 1), (0, 0, 0), (-1, -1, -1))),  # B: horizontal edge
     "bias": 1,
 }
