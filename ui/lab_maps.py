@@ -167,10 +167,10 @@ def stage_name(settings: ConvSettings) -> str:
 
 def volume_panel(ctx: LabContext, thumbs: list[MapPic]) -> None:
     """All K maps as a grid, and (when switched on) as a 3D stack of slices, with the volume's shape."""
-    pipe, bank, settings, scales, post = ctx.pipe, ctx.bank, ctx.settings, ctx.scales, ctx.post
+    pipe, bank, post = ctx.pipe, ctx.bank, ctx.post
     h, w = post[0].shape
     k_all = len(post)
-    st.markdown(f"#### Output volume: {h} × {w} × {k_all} ({stage_name(settings)})  \n"
+    st.markdown(f"#### Output volume: {h} × {w} × {k_all} ({stage_name(ctx.settings)})  \n"
                 "One map per filter, stacked in depth: the input of the next layer.")
     per_row = min(k_all, 4) if k_all <= 8 else 6
     grid = "".join(_figure(pipe, pic) for pic in thumbs)
@@ -179,10 +179,10 @@ def volume_panel(ctx: LabContext, thumbs: list[MapPic]) -> None:
     st.caption("Filters: " + " · ".join(f"{k + 1}: {md_escape(name)}" for k, name in enumerate(bank.names)))
     if st.toggle("Show the volume in 3D", key=state.SHOW_3D,
                  help="Stacked slices, redrawn on every edit: slow in a browser without a graphics card."):
-        stats, tag = pipe.post_stats(settings), _post_tag(settings)
-        scale_list = [scales.of(s) for s in stats]
-        slices = [pipe.memo(("slice", tag, pipe.filter_signature(k), scale_list[k]),
-                            lambda k=k: volume_slice(post[k], scale_list[k])) for k in range(k_all)]
+        # The thumbnails already carry each slice's colour scale and what it shows (stage, filter).
+        scale_list = [pic.scale for pic in thumbs]
+        slices = [pipe.memo(("slice", *pic.key[1:], pic.scale),
+                            lambda pic=pic: volume_slice(pic.m, pic.scale)) for pic in thumbs]
         fig = stacked_slices_figure(slices, scale_list, bank.names,
                                     title=f"{h} × {w} × {k_all}: map 1 at the bottom")
         st.plotly_chart(fig, key="cv_volume3d", config={"displaylogo": False})
