@@ -22,18 +22,8 @@ from collections.abc import Sequence
 import numpy as np
 
 __all__ = [
-    "COMPUTE_BUDGET",
-    "MEMORY_BUDGET",
-    "ConvvizValueError",
-    "check_budget",
-    "as_float32_array",
-    "as_float32_volume",
-    "bias_vector",
-    "check_finite",
-    "check_ndim",
-    "filter_bank",
-    "one_filter",
-    "pair",
+    "COMPUTE_BUDGET", "MEMORY_BUDGET", "ConvvizValueError", "check_budget", "as_float32_array",
+    "as_float32_volume", "bias_vector", "check_finite", "check_ndim", "filter_bank", "one_filter", "pair",
     "positive_int",
 ]
 
