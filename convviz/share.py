@@ -160,7 +160,7 @@ def _int_param(text: str, name: str) -> int:
 def _settings(params: Mapping[str, str]) -> ConvSettings:
     values: dict[str, object] = {}
     for name, text in params.items():
-        if name in ("stride", "dilation", "pool_size", "pool_stride"):
+        if name in INT_LIMITS and name != "padding":  # padding also takes words, below
             values[name] = _int_param(text, name)
         elif name == "padding" and text.lower() in PADDING_WORDS:
             values[name] = text.lower()
