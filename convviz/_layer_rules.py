@@ -84,8 +84,6 @@ def walk(layers: list, shape: tuple[int, ...], *, depth: int) -> list[LayerRow]:
     return rows
 
 
-
-
 # --- layer handlers: (layer, input shape, name, depth) -> (output shape, params, detail, inner rows) ---
 
 def _conv(layer, shape, name, depth):
@@ -200,8 +198,12 @@ _HANDLERS = {
 
 # --- small readers with messages that name the layer and the key -------------------------------------------
 
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)  # True is not a size
+
+
 def is_pos_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+    return _is_int(value) and value > 0
 
 
 def _int(layer, key, name, default=None) -> int:
@@ -215,7 +217,7 @@ def _pair(layer, key, name, default=None) -> tuple[int, int]:
     value = layer.get(key, default)
     low = 0 if key == "padding" else 1
     pair = tuple(value) if isinstance(value, (list, tuple)) else (value, value)
-    if len(pair) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) and v >= low for v in pair):
+    if len(pair) != 2 or not all(_is_int(v) and v >= low for v in pair):
         raise ArchitectureError(f"layer {name!r}: `{key}` must be an int >= {low} or a pair of them, "
                                 f"got {value!r}")
     return pair
