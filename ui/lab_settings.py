@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from convviz import output_size_formula
+from convviz import ConvvizValueError, output_size, output_size_formula
 from convviz.filterbank import FilterBank
 from ui import state
 
 _PADDING_HELP = ("valid: no padding, the map shrinks. same: zeros around the image so the map keeps its "
                  "size (stride 1 only). custom: choose how many rows/columns of zeros go on each side.")
+_AXES = ("H′", "W′")
 _NORM_HELP = ("shared: one colour scale for every map on the page, so colours compare across maps and the "
               "sum reads as the sum. per map: each map uses its own range (weak maps become visible).")
 
@@ -46,29 +47,29 @@ def _formula_lines(settings: state.ConvSettings, hw: tuple[int, int], kernel: tu
     """The output-size formula per axis with the user's numbers (the result may be 0 or less)."""
     kw = settings.conv_kwargs()
     return [f"{axis} = {output_size_formula(n, k, **kw)}"
-            for axis, n, k in (("H′", hw[0], kernel[0]), ("W′", hw[1], kernel[1]))]
+            for axis, n, k in zip(_AXES, hw, kernel, strict=True)]
 
 
 def settings_problem(settings: state.ConvSettings, image_hw: tuple[int, int], bank: FilterBank) -> str | None:
-    """A sentence explaining why these settings cannot work on this image and bank, or None."""
-    return _check(settings, image_hw, bank)[0]
+    """A sentence explaining why these settings cannot work on this image and bank, or None.
 
-
-def _check(settings: state.ConvSettings, image_hw: tuple[int, int],
-           bank: FilterBank) -> tuple[str | None, list[str] | None]:
-    """``(problem or None, the formula lines)``; the lines are None when the formula does not apply."""
+    Runs on every Lab rerun: the sizes come from :func:`convviz.output_size`; the formula text is made only
+    for the sentence.
+    """
     if settings.padding_mode == "same" and settings.stride != 1:
         return (f"'same' padding keeps the map as big as the image, which only works with stride 1 "
                 f"(stride {settings.stride} skips pixels, so the map shrinks whatever the padding). "
-                "Choose stride 1, or 'valid' or 'custom' padding."), None
-    lines = _formula_lines(settings, image_hw, bank.kernel_size)
-    for line, n, k in zip(lines, image_hw, bank.kernel_size, strict=True):
-        if int(line.rsplit("=", 1)[1]) < 1:
+                "Choose stride 1, or 'valid' or 'custom' padding.")
+    kw = settings.conv_kwargs()
+    for axis, n, k in zip(_AXES, image_hw, bank.kernel_size, strict=True):
+        try:
+            output_size(n, k, **kw)
+        except ConvvizValueError:  # the window does not fit (the settings themselves are validated)
             span = settings.dilation * (k - 1) + 1
             return (f"The output would be empty: with dilation {settings.dilation} the {k}-tap filter spans "
                     f"{span} pixels, more than the {n} pixels plus padding. Use less dilation, more padding, "
-                    f"or a larger image. ({line})"), lines
-    return None, lines
+                    f"or a larger image. ({axis} = {output_size_formula(n, k, **kw)})")
+    return None
 
 
 def settings_panel(image_hw: tuple[int, int], bank: FilterBank) -> state.ConvSettings:
@@ -89,12 +90,14 @@ def settings_panel(image_hw: tuple[int, int], bank: FilterBank) -> state.ConvSet
     with st.container(border=True):
         settings = state.read_settings()  # the values the widgets hold (validated and clamped)
         _widgets(settings)
-        problem, lines = _check(settings, image_hw, bank)
+        problem = settings_problem(settings, image_hw, bank)
         if problem:
             st.warning(problem, icon=":material/warning:")
             return settings
         kh, kw = bank.kernel_size
-        sizes = [line.rsplit("= ", 1)[1] for line in lines]
+        lines = _formula_lines(settings, image_hw, bank.kernel_size)
+        sizes = [output_size(n, k, **settings.conv_kwargs())
+                 for n, k in zip(image_hw, bank.kernel_size, strict=True)]
         st.markdown(
             f"Output size per axis: `⌊(n + 2·padding − dilation·(k−1) − 1) / stride⌋ + 1` with your numbers "
             f"(image {image_hw[0]} × {image_hw[1]}, filters {kh} × {kw} × {bank.channels}):  \n"
