@@ -27,7 +27,6 @@ from ui.render import (
     fmt,
     fmt_range,
     map_picture,
-    symmetric_scale,
     value_range,
 )
 
@@ -121,8 +120,8 @@ def _clicked(event, layer: str) -> int | None:
 def layer_maps_panel(layer: str, activation: np.ndarray) -> None:
     """Every map of one ``(h, w, C)`` layer output on a shared scale; click (or pick) one to enlarge it."""
     h, w, c = activation.shape
-    scale = symmetric_scale(activation)
     lo, hi = value_range(activation)
+    scale = max(abs(lo), abs(hi))  # the largest |value|: the range gives it without another pass
     st.markdown(f"**{layer}**: {c} maps of {h} × {w}, values {fmt_range(lo, hi)}. One colour scale for all "
                 f"{c}: purple below 0, white at 0, orange above (±{fmt(scale)}).")
     key = f"cnn_sheet_{layer}"
