@@ -17,6 +17,7 @@ from convviz import conv2d
 from convviz.explain import explain_pixel, flip_kernel
 from convviz.worked_examples import list_worked_examples, load_worked_example
 from ui.grids import CHANNEL_COLOURS, grid_html, num, op_html, show_equation, show_row
+from ui.render import CHANNEL_NAMES
 
 EXAMPLE = "teach_example"
 FLIP = "teach_flip"
@@ -30,11 +31,10 @@ TIMER = "teach_timer"  # the interval the fragment's timer was defined with (Non
 SPEEDS = {"slow": 2.0, "normal": 1.2, "fast": 0.6}
 #: Largest magnitude accepted in an edited cell (the grids are for hand-sized numbers).
 MAX_ABS = 1000.0
-CHANNEL_LABELS = ("R", "G", "B")
 
 
 def _channel_label(c: int, channels: int) -> str:
-    return "grayscale" if channels == 1 else f"{CHANNEL_LABELS[c]} channel"
+    return "grayscale" if channels == 1 else f"{CHANNEL_NAMES[c]} channel"
 
 
 def _colour(c: int, channels: int) -> str | None:
@@ -215,7 +215,7 @@ def step_view(volume: np.ndarray, filters: np.ndarray, bias: np.ndarray, out: np
     if c == 1:
         parts = f"sum of the products {num(e.channel_sums[0])}"
     else:
-        parts = " + ".join(f"{CHANNEL_LABELS[ch]} {_paren(e.channel_sums[ch])}" for ch in range(c))
+        parts = " + ".join(f"{CHANNEL_NAMES[ch]} {_paren(e.channel_sums[ch])}" for ch in range(c))
     show_equation(f"{parts} + bias {_paren(e.bias)} = {num(e.total)}; after ReLU: {num(e.relu)}")
     if c > 1:
         show_row(output)
