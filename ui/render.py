@@ -191,10 +191,7 @@ def fmt(value: float) -> str:
     """A number for people: 4 significant digits, a real minus sign, no ``-0``."""
     if value == 0:
         return "0"
-    text = f"{value:.4g}"
-    if "e" not in text and "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace("-", "−")
+    return f"{value:.4g}".replace("-", "−")  # the g format already drops trailing zeros
 
 
 def fmt_fixed(value: float, decimals: int) -> str:
