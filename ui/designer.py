@@ -32,11 +32,6 @@ from ui.share import UI_MAX_FILTERS
 PRESET = "cv_preset"  # selectbox: BLANK or a preset name (None when the bank is the user's own)
 BLANK = "blank"  # the picker's first option: one 3x3x3 filter of zeros
 
-@st.cache_resource(show_spinner=False)
-def preset(name: str) -> FilterBank:
-    """A preset bank, read once per process (banks are immutable, so sharing is safe)."""
-    return load_preset(name)
-
 
 def _store(bank: FilterBank, focus: int) -> None:
     state.set_bank(bank)
@@ -48,13 +43,13 @@ def _on_preset() -> None:
     if choice == BLANK:
         _store(edits.blank_bank(1), 0)
     elif choice in list_presets():
-        _store(preset(choice), 0)
+        _store(load_preset(choice), 0)
 
 
 def _reset() -> None:
     name = state.get_bank().name
     if name in list_presets():
-        _store(preset(name), 0)
+        _store(load_preset(name), 0)
 
 
 def _edit_list(action: str) -> None:
@@ -91,10 +86,10 @@ def _bank_picker(bank: FilterBank) -> None:
     row = st.container(horizontal=True, gap="small", wrap=True, vertical_alignment="bottom")
     row.selectbox(
         "Start from", [BLANK, *presets], key=PRESET, on_change=_on_preset, placeholder="your own bank",
-        format_func=lambda n: "blank: one 3×3×3 filter of zeros" if n == BLANK else preset(n).title,
+        format_func=lambda n: "blank: one 3×3×3 filter of zeros" if n == BLANK else load_preset(n).title,
         width=230,
     )
-    original = preset(bank.name) if bank.name in presets else None
+    original = load_preset(bank.name) if bank.name in presets else None
     # Enabled for any preset bank, edited or not: a weight edit reruns only the maps, not this button.
     row.button("Reset", icon=":material/restart_alt:", on_click=_reset, key="cvd_reset",
                disabled=original is None, help="Undo every edit: go back to the preset's own filters.")

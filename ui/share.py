@@ -21,7 +21,6 @@ a link restores never depends on the Lab's own defaults.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -97,14 +96,9 @@ def restore_from_url() -> str | None:
     return None
 
 
-@cache
-def _start_bank() -> FilterBank:
-    return load_preset(state.DEFAULT_PRESET)  # immutable: safe to share between sessions
-
-
 def _is_start(bank: FilterBank, settings: ConvSettings) -> bool:
     """True for the Lab's starting state (its default preset and default settings)."""
-    start = _start_bank()
+    start = load_preset(state.DEFAULT_PRESET)  # read once per process by convviz.presets (immutable)
     same_bank = bank.name == start.name and bank.weights.tobytes() == start.weights.tobytes() and (
         bank.bias.tobytes() == start.bias.tobytes() and bank.names == start.names)
     return same_bank and settings == state.ConvSettings().core
