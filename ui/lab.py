@@ -25,10 +25,15 @@ from ui.lab_input import input_view
 from ui.lab_maps import results_fragment
 from ui.lab_settings import settings_panel
 
-# Static CSS only (never user text): captions and labels large enough for a projector.
-_PROJECTOR_CSS = """<style>
+# Static CSS only (never user text): captions and labels large enough for a projector, and no stale fade.
+# Streamlit marks the elements a rerun will redraw as stale and fades them (opacity, starting after 0.5 s).
+# A Lab edit redraws in about 0.15 s, so the fade never shows, yet arming and disarming that transition on
+# every rerunning element made the browser restyle and repaint them twice per edit: 20-30 ms of an edit
+# (paired browser runs, docs/benchmarks.md). Streamlit's "Running" indicator still shows a long run.
+_PAGE_CSS = """<style>
 [data-testid="stImageCaption"], [data-testid="stCaptionContainer"] {font-size: 0.95rem; color: #333;}
 [data-testid="stWidgetLabel"] p {font-size: 1rem;}
+[data-stale="true"] {opacity: 1 !important; transition: none !important;}
 </style>"""
 
 
@@ -55,7 +60,7 @@ def page() -> None:
     """The Volume Lab."""
     state.init_state()
     problem = share.restore_from_url()
-    st.html(_PROJECTOR_CSS)
+    st.html(_PAGE_CSS)
     st.title("Volume Lab")
     st.caption("An RGB image is a stack of three 2D images. A 3×3×3 filter reads all three at once: it "
                "multiplies 27 numbers by 27 weights, adds them up with a bias, and slides on.")
