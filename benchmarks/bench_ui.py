@@ -82,6 +82,7 @@ _WEIGHT_CLASS = """([k, c, i, j]) => {
   return null;
 }"""
 AFFECTED = ["cv_map_ch0", "cv_map_sum", "cv_map_relu", "cv_thumb_0"]
+EDIT_VALUES = ["3", "-1", "0.5", "-2.5", "1.5", "4", "-0.5", "2.25"]  # the edited weight, in turn
 
 
 def photo_jpeg(width: int, height: int, seed: int = 0, quality: int = 90) -> bytes:
@@ -151,8 +152,8 @@ def _choose_compass_bank(page) -> None:
     page.wait_for_selector(".cv_thumb_7 img", timeout=120_000)
 
 
-def weight_edits(page, url: str, n: int, warmup: int) -> list[float]:
-    """Milliseconds per weight edit on a 1 MP photo with 8 filters (see the module docstring)."""
+def edit_page(page, url: str):
+    """Open the Lab at `url` with the 1 MP photo and the 8-filter bank; return the edited weight's input."""
     _open(page, url)
     _choose_upload(page)
     page.locator(UPLOAD_INPUT).set_input_files(
@@ -164,14 +165,20 @@ def weight_edits(page, url: str, n: int, warmup: int) -> list[float]:
         raise RuntimeError("no weight input found (keys cv_w<rev>_<k>_<c>_<i>_<j>)")
     box = page.locator(f".{key} input")
     box.scroll_into_view_if_needed()
-    values = ["3", "-1", "0.5", "-2.5", "1.5", "4", "-0.5", "2.25"]
-    times = []
-    for i in range(warmup + n):
-        old = page.evaluate(_SRCS, AFFECTED)
-        ms = _timed_enter(page, box, values[i % len(values)], _EDIT_DONE, [AFFECTED, old])
-        if i >= warmup:
-            times.append(ms)
-    return times
+    return box
+
+
+def timed_edit(page, box, i: int) -> float:
+    """Milliseconds of the `i`-th weight edit on a page made by :func:`edit_page`."""
+    old = page.evaluate(_SRCS, AFFECTED)
+    return _timed_enter(page, box, EDIT_VALUES[i % len(EDIT_VALUES)], _EDIT_DONE, [AFFECTED, old])
+
+
+def weight_edits(page, url: str, n: int, warmup: int) -> list[float]:
+    """Milliseconds per weight edit on a 1 MP photo with 8 filters (see the module docstring)."""
+    box = edit_page(page, url)
+    times = [timed_edit(page, box, i) for i in range(warmup + n)]
+    return times[warmup:]
 
 
 def big_uploads(page, url: str, n: int) -> list[float]:
@@ -233,7 +240,8 @@ def main(argv: list[str] | None = None) -> None:
     print("|---|---|---|---|---|---|")
     print(_summary("bare Streamlit rerun (one line of text)", bare))
     print(_summary("weight edit, 1 MP photo, 8 filters", edits))
-    print(_summary("12 MP JPEG upload to first full render", uploads))
+    if uploads:
+        print(_summary("12 MP JPEG upload to first full render", uploads))
 
 
 if __name__ == "__main__":
