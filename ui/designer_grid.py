@@ -1,4 +1,4 @@
-"""The weight editor of one filter: three tinted grids side by side (R, G, B), its bias, and its swatch.
+"""The weight editor of one filter: three tinted grids (R, G, B; abreast where they fit), bias and swatch.
 
 Each weight is a number input keyed by the bank revision (:data:`ui.state.BANK_REV`), the filter, the channel
 and the tap (:func:`weight_key`), so a new bank (a preset, a transform, a link) gets fresh widgets while an
@@ -18,8 +18,10 @@ from ui.render import CHANNEL_NAMES, CHANNEL_WORDS, data_uri, encode_png, fmt
 
 #: Background and border of each channel's grid (light tint, strong edge): red, green, blue.
 _TINTS = (("#fce8e6", "#c5221f"), ("#e6f4ea", "#188038"), ("#e8f0fe", "#1a57c9"))
-#: Narrowest cell, in pixels, before a grid wraps below its neighbour (a 3x3 grid: 142 to 180 px wide).
-_MIN_CELL = 42
+#: Narrowest cell, in pixels, before a grid wraps below its neighbour: wide enough for 7 characters of
+#: :data:`CELL_FORMAT` ("0.00521", "-0.0208") at the grid's font, so no number shows clipped (a 3x3 grid is
+#: 202 to 267 px wide; in the Lab's filter column at 1280-1920 px the three grids then stack).
+_MIN_CELL = 62
 #: Grid cells show 3 significant digits ("-0.143", "0.0208"): that fits the narrow cells; the bank keeps the
 #: exact values (the JSON export and the maps use them).
 CELL_FORMAT = "%.3g"
@@ -27,6 +29,7 @@ SWATCH_SIDE = 96  # pixels of the focused filter's swatch
 _SWATCH_STYLE = "float:left;border:1px solid #5f6368;margin:2px 12px 4px 0;image-rendering:pixelated"
 _NOTE_STYLE = "color:#555;font-size:0.9rem"
 FRAG_LIVE = "cv_designer_live"  # keyed fragment: the focused filter's swatch and sums
+GRIDS_KEY = "cvd_grids"  # the row of the three channel grids
 
 
 def _style() -> str:
@@ -48,9 +51,13 @@ def _style() -> str:
         rules.append(f"{box} {{background: {background}; border: 2px solid {edge};}}")
         rules.append(f"{box} [data-testid='stNumberInputContainer'] {{border-color: {edge}66;}}")
     for side in range(1, 16, 2):  # every legal kernel width: the grid wraps before its cells get too narrow
-        box = f"[data-testid='stLayoutWrapper']:has(> div[class*='st-key-cvd_ch'][class*='_w{side}_'])"
+        # The row's items are the wrappers of the grids' fragments, each holding one keyed grid.
+        box = (f"div.st-key-{GRIDS_KEY} > [data-testid='stLayoutWrapper']"
+               f":has(div[class*='st-key-cvd_ch'][class*='_w{side}_'])")
         least, most = side * _MIN_CELL + 16, round(side * _MIN_CELL * 1.35 + 16)
         rules.append(f"{box} {{flex: 1 1 {least}px; max-width: {most}px; min-width: min(100%, {least}px);}}")
+        if side >= 5:  # a 5-wide grid fills a narrow column (1280 px screens: 54 px cells): smaller digits
+            rules.append(f"div[class*='st-key-cvd_ch'][class*='_w{side}_'] input {{font-size: 0.9rem;}}")
     return "<style>\n" + "\n".join(rules) + "\n</style>"
 
 
@@ -158,7 +165,7 @@ def weight_editor(bank: FilterBank, k: int) -> None:
     k : int
         The filter to edit, ``0 <= k < K``.
     """
-    with st.container(horizontal=True, gap="small", wrap=True):
+    with st.container(horizontal=True, gap="small", wrap=True, key=GRIDS_KEY):
         for c in range(3):
             _channel_grid(c)
     rev = st.session_state.get(state.BANK_REV, 0)

@@ -82,3 +82,22 @@ def test_broken_upload_shows_a_friendly_message(page):
     assert_no_exception(page)
     assert page.get_by_role("heading", name="Your image is a volume: 256 × 256 × 3").is_visible()
     screenshot(page, "lab-broken-upload")
+
+
+@pytest.mark.parametrize("preset", ["Gaussian blur (3x3)", "Gaussian blur (5x5)"])
+def test_weight_cells_show_whole_numbers_on_a_projector(page, preset):
+    """At 1280 px (a common projector) no weight cell clips its number ("0.0208", "0.00521")."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    open_app(page)
+    page.locator(".st-key-cv_preset input").click()
+    page.locator("[role='option']", has_text=preset).click()
+    page.wait_for_function("text => document.body.innerText.includes(text)", arg=f"{preset} — 1 filter")
+    wait_idle(page)
+    side = preset[-4]  # "3" or "5"
+    cells = page.evaluate("""() => [...document.querySelectorAll("[class*='st-key-cv_w'] input")]
+        .map(i => [i.value, i.scrollWidth, i.clientWidth])""")
+    assert len(cells) == 3 * int(side) ** 2
+    assert any(len(value) >= 6 for value, _, _ in cells)  # the long numbers this checks are there
+    clipped = [value for value, scroll, client in cells if scroll > client + 1]
+    assert not clipped, f"clipped weight cells: {clipped}"
+    screenshot(page, f"designer-{side}x{side}-1280")
