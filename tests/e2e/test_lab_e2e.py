@@ -24,6 +24,22 @@ def upload(page, name: str, data: bytes, mime: str) -> None:
     wait_idle(page)
 
 
+def choose_preset(page, title: str) -> None:
+    """Pick a preset in the designer's "Start from" box (reopened if a rerun closed it before it showed)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # only where browsers run
+
+    option = page.locator("[role='option']", has_text=title)
+    for _ in range(5):
+        wait_idle(page)
+        page.locator(".st-key-cv_preset input").click()
+        try:
+            option.wait_for(timeout=3_000)
+            break
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+    option.click()
+
+
 def image_src(page, container: str) -> str:
     return page.locator(f".{container} img").get_attribute("src")
 
@@ -89,8 +105,7 @@ def test_weight_cells_show_whole_numbers_on_a_projector(page, preset):
     """At 1280 px (a common projector) no weight cell clips its number ("0.0208", "0.00521")."""
     page.set_viewport_size({"width": 1280, "height": 800})
     open_app(page)
-    page.locator(".st-key-cv_preset input").click()
-    page.locator("[role='option']", has_text=preset).click()
+    choose_preset(page, preset)
     page.wait_for_function("text => document.body.innerText.includes(text)", arg=f"{preset} — 1 filter")
     wait_idle(page)
     side = preset[-4]  # "3" or "5"
