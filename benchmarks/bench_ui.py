@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from tests.e2e.helpers import CHROMIUM_ARGS, IDLE, find_chromium, serve, wait_idle
+from tests.e2e.helpers import CHROMIUM_ARGS, IDLE, choose_preset, find_chromium, serve, wait_idle
 
 ROOT = Path(__file__).resolve().parents[1]
 UPLOAD_INPUT = ".st-key-cv_upload input[type=file]"
@@ -145,9 +145,7 @@ def _choose_upload(page) -> None:
 
 
 def _choose_compass_bank(page) -> None:
-    page.locator(".st-key-cv_preset").click()
-    page.keyboard.type("Compass")
-    page.keyboard.press("Enter")
+    choose_preset(page, "Compass edges (8 directions)")
     wait_idle(page, 120_000)
     page.wait_for_selector(".cv_thumb_7 img", timeout=120_000)
 

@@ -122,7 +122,6 @@ def test_editing_a_weight_changes_that_weight_only():
     assert rev_of(at) == rev
 
 
-
 def test_an_emptied_weight_cell_keeps_the_bank_and_its_grid():
     """Clearing a cell is ignored: the bank is unchanged and that grid (its own fragment) still shows it."""
     at = start()
@@ -132,6 +131,7 @@ def test_an_emptied_weight_cell_keeps_the_bank_and_its_grid():
     np.testing.assert_array_equal(bank_of(at).weights, before.weights)
     edit(at, weight_key(rev, 0, 1, 2, 1), 0.25)  # the grid still answers: the next edit lands
     assert bank_of(at).weights[0, 2, 1, 1] == np.float32(0.25)
+
 
 def test_a_weight_edit_reruns_the_swatch_and_the_link_with_the_maps():
     """The rerun after a weight edit (result fragments only) redraws the sums and updates the URL."""

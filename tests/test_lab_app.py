@@ -25,13 +25,13 @@ def _run() -> AppTest:
     return at
 
 
-
 def test_the_lab_keeps_rerunning_elements_opaque():
     """Streamlit's stale fade is off on the Lab: arming it cost every edit two repaints (~20-30 ms)."""
     at = _run()
     sheets = [h.proto.body for h in at.get("html") if h.proto.body.lstrip().startswith("<style>")]
     assert any('[data-stale="true"] {opacity: 1 !important; transition: none !important;}' in s
                for s in sheets)
+
 
 def _number(text: str) -> float:
     return float(text.replace("−", "-"))

@@ -99,6 +99,22 @@ def open_app(page, path: str = "") -> None:
     page.wait_for_selector("[data-testid='stMain']", timeout=30_000)
 
 
+def choose_preset(page, title: str) -> None:
+    """Pick a preset in the designer's "Start from" box (reopened if a rerun closed it before it showed)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # only where browsers run
+
+    option = page.locator("[role='option']", has_text=title)
+    for _ in range(5):
+        wait_idle(page)
+        page.locator(".st-key-cv_preset input").click()
+        try:
+            option.wait_for(timeout=3_000)
+            break
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+    option.click()
+
+
 def assert_no_exception(page) -> None:
     """No Streamlit exception box is shown, and no traceback text anywhere."""
     assert page.locator("[data-testid='stException']").count() == 0

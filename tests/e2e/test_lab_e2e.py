@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks.bench_ui import UPLOAD_INPUT, photo_jpeg, weight_input_class
 from convviz import bank_from_json
-from tests.e2e.helpers import assert_no_exception, open_app, screenshot, wait_idle
+from tests.e2e.helpers import assert_no_exception, choose_preset, open_app, screenshot, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -22,22 +22,6 @@ def choose_upload(page) -> None:
 def upload(page, name: str, data: bytes, mime: str) -> None:
     page.locator(UPLOAD_INPUT).set_input_files({"name": name, "mimeType": mime, "buffer": data})
     wait_idle(page)
-
-
-def choose_preset(page, title: str) -> None:
-    """Pick a preset in the designer's "Start from" box (reopened if a rerun closed it before it showed)."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # only where browsers run
-
-    option = page.locator("[role='option']", has_text=title)
-    for _ in range(5):
-        wait_idle(page)
-        page.locator(".st-key-cv_preset input").click()
-        try:
-            option.wait_for(timeout=3_000)
-            break
-        except PlaywrightTimeoutError:
-            page.keyboard.press("Escape")
-    option.click()
 
 
 def image_src(page, container: str) -> str:
