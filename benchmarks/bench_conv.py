@@ -6,7 +6,8 @@ For each image size and filter count K (3x3x3 filters, bias, zero padding 1, str
 - ``per-channel`` (K = 1 only): :func:`convviz.conv2d_per_channel`, the three maps the app draws;
 - ``cv2``: ``cv2.filter2D`` per channel and per filter, summed with ``cv2.add``, bias added (planes split once
   into one buffer, the fastest way found; output planar (K, H, W));
-- ``einsum``: ``sliding_window_view`` + ``einsum(optimize=True)`` (:func:`convviz.reference.conv2d_windows`);
+- ``einsum``: ``sliding_window_view`` + ``einsum(optimize=True)``
+  (:func:`convviz.ops.reference.conv2d_windows`);
 - ``torch`` (when installed): ``torch.nn.functional.conv2d`` with ``torch.set_num_threads(2)`` on a ready NCHW
   tensor (its layout conversion is not timed, which favours torch).
 
@@ -34,7 +35,7 @@ import numpy as np
 
 import convviz
 from benchmarks._timing import elapsed_ms
-from convviz.reference import conv2d_windows
+from convviz.ops.reference import conv2d_windows
 
 try:
     import torch

@@ -28,8 +28,8 @@ import numpy as np
 from PIL import Image
 
 from benchmarks._timing import median_ms
-from convviz.image import load_image
-from tests.image_corpus import encode, orientation_exif, photo_like, srgb_icc
+from convviz.image.intake import load_image
+from tests.image.corpus import encode, orientation_exif, photo_like, srgb_icc
 
 SIZE = (1024, 768)  # (width, height) the 4000 x 3000 photo is reduced to, = load_image's default max_side
 

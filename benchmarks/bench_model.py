@@ -7,7 +7,7 @@ Run from the repository root (torch is optional: without it only convviz is time
 
 Rows:
 
-- ``convviz forward``: :meth:`convviz.model.TinyVGG.forward` of one 64 x 64 x 3 image, every layer's output
+- ``convviz forward``: :meth:`convviz.TinyVGG.forward` of one 64 x 64 x 3 image, every layer's output
   kept (what the page uses);
 - ``torch, N threads``: the same layers and weights as an eval-mode ``nn.Sequential`` under ``no_grad``
   (:mod:`benchmarks.tinyvgg_torch`), one image ``(1, 3, 64, 64)``, logits and probabilities only.
@@ -28,7 +28,7 @@ from collections.abc import Callable
 import numpy as np
 
 from benchmarks._timing import median_ms
-from convviz.model import load_pretrained
+from convviz.model.tinyvgg import load_pretrained
 
 try:
     import torch

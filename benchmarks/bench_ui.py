@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import io
 import os
 import platform
 import statistics
@@ -32,13 +31,19 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
-from PIL import Image
-
-from tests.e2e.helpers import CHROMIUM_ARGS, IDLE, choose_preset, find_chromium, serve, wait_idle
+from tests.e2e.helpers import (
+    CHROMIUM_ARGS,
+    IDLE,
+    UPLOAD_INPUT,
+    choose_preset,
+    find_chromium,
+    photo_jpeg,
+    serve,
+    wait_idle,
+    weight_input_class,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
-UPLOAD_INPUT = ".st-key-cv_upload input[type=file]"
 BARE_APP = """import streamlit as st
 v = st.number_input("value", value=0.0, key="v")
 st.markdown(f"value is {v}")
@@ -75,33 +80,8 @@ _UPLOAD_DONE = """
   return h && app.getAttribute('data-test-script-state') === 'notRunning' && thumb && thumb.src !== old
     && imgs.length > 0 && imgs.every(im => im.complete && im.naturalWidth > 0);
 """
-_WEIGHT_CLASS = """([k, c, i, j]) => {
-  const re = new RegExp('^st-key-cv_w\\\\d+_' + [k, c, i, j].join('_') + '$');
-  for (const el of document.querySelectorAll("[class*='st-key-cv_w']"))
-    for (const cls of el.classList) if (re.test(cls)) return cls;
-  return null;
-}"""
 AFFECTED = ["cv_map_ch0", "cv_map_sum", "cv_map_relu", "cv_thumb_0"]
 EDIT_VALUES = ["3", "-1", "0.5", "-2.5", "1.5", "4", "-0.5", "2.25"]  # the edited weight, in turn
-
-
-def photo_jpeg(width: int, height: int, seed: int = 0, quality: int = 90) -> bytes:
-    """A photo-like JPEG made here: smooth colour gradients, a few discs, sensor-like noise."""
-    rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
-    img = np.stack([xx / width, yy / height, 0.5 + 0.3 * np.sin(xx / 37.0) * np.cos(yy / 53.0)], axis=-1)
-    for _ in range(6):
-        cy, cx, r = rng.uniform(0, height), rng.uniform(0, width), rng.uniform(0.05, 0.2) * min(width, height)
-        img[(yy - cy) ** 2 + (xx - cx) ** 2 < r * r] = rng.uniform(0, 1, 3)
-    img += rng.normal(0, 0.02, img.shape).astype(np.float32)
-    buf = io.BytesIO()
-    Image.fromarray((np.clip(img, 0, 1) * 255).astype(np.uint8)).save(buf, "JPEG", quality=quality)
-    return buf.getvalue()
-
-
-def weight_input_class(page, k: int, c: int, i: int, j: int) -> str | None:
-    """The class of the container of weight ``[k, i, j, c]``'s input (its key holds the bank revision)."""
-    return page.evaluate(_WEIGHT_CLASS, [k, c, i, j])
 
 
 def _open(page, url: str) -> None:

@@ -1,4 +1,4 @@
-"""The shipped Tiny VGG rebuilt in torch from a loaded :class:`convviz.model.TinyVGG` (peer for benchmarks
+"""The shipped Tiny VGG rebuilt in torch from a loaded :class:`convviz.TinyVGG` (peer for benchmarks
 and parity tests only; torch is never a runtime dependency of convviz).
 
 Examples
@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from convviz.model import TinyVGG
+from convviz.model.tinyvgg import TinyVGG
 
 
 class _GlobalAvgPool(nn.Module):

@@ -16,11 +16,12 @@ ranges (``stride=99`` reads as 8). Anything it cannot read raises :class:`ShareE
 caller shows it and falls back to defaults. Unknown parameters are ignored (other pages own them).
 
 Length of the ``bank`` parameter, measured: every preset 198 to 448 characters (the 8 compass filters are the
-longest); 16 filters of 3x3x3 with random two-decimal weights (what :func:`convviz.bank_ops.randomise` makes)
-1,506, with random three-decimal weights 1,836. Weights at full float32 precision (e.g. after
-:func:`convviz.bank_ops.normalise`) cost more: 16 such filters take ~3,100-3,500 characters. No exact encoding
-can fit those under 2,000: 432 random float32 values carry ~1.4 kB of information, ~1,950 base64 characters
-before any names. Browsers and Streamlit accept such URLs; they are just less pleasant to paste.
+longest); 16 filters of 3x3x3 with random two-decimal weights (what
+:func:`convviz.filterbank.transforms.randomise` makes) 1,506, with random three-decimal weights 1,836. Weights
+at full float32 precision (e.g. after :func:`convviz.filterbank.transforms.normalise`) cost more: 16 such
+filters take ~3,100-3,500 characters. No exact encoding can fit those under 2,000: 432 random float32 values
+carry ~1.4 kB of information, ~1,950 base64 characters before any names. Browsers and Streamlit accept such
+URLs; they are just less pleasant to paste.
 
 Examples
 --------
@@ -42,8 +43,8 @@ import zlib
 from collections.abc import Mapping
 
 from convviz._validate import ConvvizValueError
-from convviz.bank_json import MAX_JSON_CHARS, bank_from_json, bank_to_json
-from convviz.filterbank import BankError, FilterBank
+from convviz.filterbank.bank import BankError, FilterBank
+from convviz.filterbank.jsonfile import MAX_JSON_CHARS, bank_from_json, bank_to_json
 from convviz.settings import INT_LIMITS, PADDING_WORDS, POOL_KINDS, SETTING_NAMES, ConvSettings, SettingsError
 
 __all__ = ["MAX_BANK_PARAM_CHARS", "ShareError", "decode_bank", "decode_state", "encode_bank", "encode_state"]

@@ -1,6 +1,6 @@
 """Evaluate the shipped Tiny VGG with convviz's own NumPy forward pass on Imagenette's validation split.
 
-No torch: every image goes through :meth:`convviz.model.TinyVGG.predict` (conv2d, relu, max_pool2d, dense,
+No torch: every image goes through :meth:`convviz.TinyVGG.predict` (conv2d, relu, max_pool2d, dense,
 softmax of the convviz package). Images are decoded exactly as for training (Pillow, ``convert("RGB")``,
 ``/ 255``) and resized by the model's own rule (``cv2.INTER_AREA`` to 64x64). Decoding and the forward
 passes are timed separately. The top-1 accuracy, per-class accuracy and this command are written into the
@@ -29,8 +29,8 @@ if str(REPO) not in sys.path:
 
 from tinyvgg_data import list_split, load_rgb  # noqa: E402
 
-from convviz.model import load_pretrained  # noqa: E402
-from convviz.model_io import DEFAULT_MANIFEST  # noqa: E402
+from convviz.model.files import DEFAULT_MANIFEST  # noqa: E402
+from convviz.model.tinyvgg import load_pretrained  # noqa: E402
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 
 import convviz
 from convviz import ConvSettings, FilterBank, ShareError, decode_state, encode_state
-from convviz.bank_edits import blank_bank
-from convviz.bank_ops import randomise
+from convviz.filterbank.edits import blank_bank
+from convviz.filterbank.transforms import randomise
 from convviz.settings import INT_LIMITS, POOL_KINDS
 from convviz.share import MAX_BANK_PARAM_CHARS, decode_bank, encode_bank
-from tests.bank_strategies import banks
+from tests.filterbank.strategies import banks
 
 conv_settings = st.builds(
     ConvSettings,

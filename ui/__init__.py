@@ -1,1 +1,3 @@
-"""Streamlit panels for convviz. UI code only reads widgets, calls ``convviz`` and draws."""
+"""The Streamlit layer: pages read widgets, call :mod:`convviz` and draw; ``nav`` lists the pages."""
+
+__all__ = ["cnn", "draw", "image_input", "lab", "lessons", "nav", "share", "state"]

@@ -25,8 +25,8 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from convviz.filterbank import FilterBank
-from convviz.presets import load_preset
+from convviz.filterbank.bank import FilterBank
+from convviz.filterbank.presets import load_preset
 from convviz.settings import SETTING_NAMES, ConvSettings
 from convviz.share import MAX_BANK_PARAM_CHARS, ShareError, decode_state, encode_state
 from ui import state
@@ -98,7 +98,7 @@ def restore_from_url() -> str | None:
 
 def _is_start(bank: FilterBank, settings: ConvSettings) -> bool:
     """True for the Lab's starting state (its default preset and default settings)."""
-    start = load_preset(state.DEFAULT_PRESET)  # read once per process by convviz.presets (immutable)
+    start = load_preset(state.DEFAULT_PRESET)  # read once per process (immutable)
     same_bank = bank.name == start.name and bank.weights.tobytes() == start.weights.tobytes() and (
         bank.bias.tobytes() == start.bias.tobytes() and bank.names == start.names)
     return same_bank and settings == state.ConvSettings().core

@@ -8,9 +8,10 @@ Who writes what (the contract for other panels, e.g. the filter designer and URL
 - ``FOCUS`` is the index of the filter shown in detail (its per-channel maps, its pixel explanation). The
   filter panel sets it; :func:`get_focus` clamps it to the bank.
 - The convolution settings live under the keys in ``SETTING_KEYS`` (one widget each, created by
-  :mod:`ui.lab_settings`). To restore settings from untrusted text (a URL), call :func:`apply_settings`
+  :mod:`ui.lab.settings`). To restore settings from untrusted text (a URL), call :func:`apply_settings`
   *before* the widgets render: it validates and clamps every value, and ignores unknown keys.
-- ``IMAGE`` holds the current input as a :class:`LabImage` (written by :mod:`ui.inputs`; read by every page
+- ``IMAGE`` holds the current input as a :class:`LabImage` (written by :mod:`ui.image_input`; read by every
+  page
   that computes on "the user's image").
 
 Reruns (what keeps editing live): the Lab's panels are keyed fragments. A widget inside the workspace reruns
@@ -34,15 +35,15 @@ import numpy as np
 import streamlit as st
 
 from convviz import settings as conv_core
-from convviz.filterbank import MAX_ABS_WEIGHT, FilterBank
-from convviz.presets import load_preset
+from convviz.filterbank.bank import MAX_ABS_WEIGHT, FilterBank
+from convviz.filterbank.presets import load_preset
 
 # --- keys -------------------------------------------------------------------------------------------
 BANK = "cv_bank"  # FilterBank: the current filter bank
 BANK_REV = "cv_bank_rev"  # int: bumped by set_bank; widget keys that show weights include it
 FOCUS = "cv_focus"  # int: the filter shown in detail
 IMAGE = "cv_image"  # LabImage: the current input image (preview resolution)
-PIPELINE = "cv_pipeline"  # ui.lab_pipeline.Pipeline: per-session computed maps and encoded pictures
+PIPELINE = "cv_pipeline"  # ui.lab.pipeline.Pipeline: per-session computed maps and encoded pictures
 PIXEL_ROW = "cv_px_row"  # int: the output pixel explained (row, column of the conv map)
 PIXEL_COL = "cv_px_col"
 SHOW_3D = "cv_show3d"  # bool: draw the output volume in 3D (live, but costly in a browser without a GPU)

@@ -8,6 +8,7 @@ Importing this module needs neither pytest nor Playwright.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import shutil
 import socket
@@ -18,6 +19,9 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
+
+import numpy as np
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -135,3 +139,31 @@ def screenshot(page, name: str) -> Path:
     if os.environ.get("CONVVIZ_UPDATE_DOCS") == "1":
         shutil.copy(path, DOCS / f"{name}.png")
     return path
+
+
+UPLOAD_INPUT = ".st-key-cv_upload input[type=file]"
+_WEIGHT_CLASS = """([k, c, i, j]) => {
+  const re = new RegExp('^st-key-cv_w\\\\d+_' + [k, c, i, j].join('_') + '$');
+  for (const el of document.querySelectorAll("[class*='st-key-cv_w']"))
+    for (const cls of el.classList) if (re.test(cls)) return cls;
+  return null;
+}"""
+
+
+def photo_jpeg(width: int, height: int, seed: int = 0, quality: int = 90) -> bytes:
+    """A photo-like JPEG made here: smooth colour gradients, a few discs, sensor-like noise."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
+    img = np.stack([xx / width, yy / height, 0.5 + 0.3 * np.sin(xx / 37.0) * np.cos(yy / 53.0)], axis=-1)
+    for _ in range(6):
+        cy, cx, r = rng.uniform(0, height), rng.uniform(0, width), rng.uniform(0.05, 0.2) * min(width, height)
+        img[(yy - cy) ** 2 + (xx - cx) ** 2 < r * r] = rng.uniform(0, 1, 3)
+    img += rng.normal(0, 0.02, img.shape).astype(np.float32)
+    buf = io.BytesIO()
+    Image.fromarray((np.clip(img, 0, 1) * 255).astype(np.uint8)).save(buf, "JPEG", quality=quality)
+    return buf.getvalue()
+
+
+def weight_input_class(page, k: int, c: int, i: int, j: int) -> str | None:
+    """The class of the container of weight ``[k, i, j, c]``'s input (its key holds the bank revision)."""
+    return page.evaluate(_WEIGHT_CLASS, [k, c, i, j])

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from convviz.model_io import DEFAULT_MANIFEST
+from convviz.model.files import DEFAULT_MANIFEST
 from tests.e2e.helpers import assert_no_exception, open_app, rendered_images, screenshot, wait_idle
 
 pytestmark = [

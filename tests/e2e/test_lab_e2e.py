@@ -7,9 +7,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmarks.bench_ui import UPLOAD_INPUT, photo_jpeg, weight_input_class
 from convviz import bank_from_json
-from tests.e2e.helpers import assert_no_exception, choose_preset, open_app, screenshot, wait_idle
+from tests.e2e.helpers import (
+    UPLOAD_INPUT,
+    assert_no_exception,
+    choose_preset,
+    open_app,
+    photo_jpeg,
+    screenshot,
+    wait_idle,
+    weight_input_class,
+)
 
 pytestmark = pytest.mark.e2e
 

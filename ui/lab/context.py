@@ -1,0 +1,102 @@
+"""What every Lab panel draws from: the current state, brought up to date, and its colour scales.
+
+:func:`lab_context` is what each Lab fragment calls first. It reads the image, bank, focus and settings from
+session state (never from fragment arguments, which would be stale in a fragment-only rerun), brings the
+session's :class:`~ui.lab.pipeline.Pipeline` up to date (a no-op when nothing changed) and returns everything
+a panel draws from, or the sentence that explains why nothing can be computed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from convviz.filterbank.bank import FilterBank
+from ui import share, state
+from ui.lab.pipeline import Pipeline, Stats
+from ui.lab.settings import settings_problem
+from ui.state import ConvSettings, LabImage
+
+
+def nice_scale(s: float) -> float:
+    """`s` rounded *up* to two significant digits (0 stays 0): a legend people can read, and a scale that
+    small edits rarely change, so most pictures keep their bytes.
+
+    Examples
+    --------
+    >>> nice_scale(3.4721), nice_scale(0.0123), nice_scale(0.0)
+    (3.5, 0.013, 0.0)
+    """
+    if not s > 0:
+        return 0.0
+    step = 10.0 ** (math.floor(math.log10(s)) - 1)
+    return round(math.ceil(s / step - 1e-9) * step, 12)
+
+
+@dataclass(frozen=True)
+class Scales:
+    """The colour half-range of every map on the page (shared: one value; per map: each its own)."""
+
+    shared: float | None  # None in per-map mode
+
+    def of(self, stats: Stats) -> float:
+        """The scale to draw a map with these stats."""
+        return self.shared if self.shared is not None else nice_scale(stats.scale)
+
+
+def page_scales(pipe: Pipeline, settings: ConvSettings) -> Scales:
+    """One scale covering every map shown (conv maps and the focused filter's channel maps), or per map.
+
+    ReLU and pooling only keep, zero or average conv values, so the conv maps bound them too.
+    """
+    if settings.norm != "shared":
+        return Scales(None)
+    return Scales(nice_scale(max(s.scale for s in [*pipe.conv_stats, *pipe.channel_stats])))
+
+
+@dataclass(frozen=True)
+class LabContext:
+    """Everything the Lab's panels draw from, for one run (see :func:`lab_context`)."""
+
+    image: LabImage
+    bank: FilterBank
+    focus: int
+    settings: ConvSettings
+    pipe: Pipeline
+    problem: str | None  # why nothing can be computed (impossible settings, budget), or None
+    channels: np.ndarray | None = None  # (3, H', W') of the focused filter
+    post: list[np.ndarray] | None = None  # K maps after ReLU/pooling
+    scales: Scales | None = None
+
+
+def pipeline() -> Pipeline:
+    """This session's pipeline (created on first use)."""
+    pipe = st.session_state.get(state.PIPELINE)
+    if pipe is None:
+        pipe = st.session_state[state.PIPELINE] = Pipeline()
+    return pipe
+
+
+def lab_context() -> LabContext:
+    """Read the Lab's state and bring the computations up to date; impossible work becomes ``problem``."""
+    image, bank, settings = state.get_image(), state.get_bank(), state.read_settings()
+    focus = state.get_focus(bank)
+    pipe = pipeline()
+    problem = settings_problem(settings, image.array.shape[:2], bank)
+    if problem is not None:
+        return LabContext(image, bank, focus, settings, pipe, problem)
+    try:
+        pipe.update(image.array, image.digest, bank, settings, focus=focus)
+        channels = pipe.channel_maps(image.array, bank, focus, settings)
+        post = pipe.post(settings)
+    except ValueError as exc:  # work above the budget, or a pooling window larger than the map
+        return LabContext(image, bank, focus, settings, pipe, str(exc))
+    return LabContext(image, bank, focus, settings, pipe, None, channels, post, page_scales(pipe, settings))
+
+
+def publish_link(ctx: LabContext) -> None:
+    """Mirror the bank and settings into the URL (``ui.share.mirror``), so the address is always a link."""
+    share.mirror(ctx.bank, ctx.settings.core)

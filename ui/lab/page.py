@@ -1,0 +1,72 @@
+"""The Volume Lab page: upload a photo, watch every channel and every filter, live.
+
+Top to bottom: the input panel (:mod:`ui.image_input`) and the input as a volume (:mod:`ui.lab.input_view`),
+then the *workspace* fragment (``state.FRAG_WORKSPACE``): the settings (:mod:`ui.lab.settings`), the filter
+panel (:func:`ui.lab.designer.panel.designer_panel`) beside the results fragment (:mod:`ui.lab.maps`), the
+pixel explanation (:mod:`ui.lab.explain`) and the downloads (:mod:`ui.lab.export`).
+
+What reruns (see :mod:`ui.state`): a new image reruns the page; a setting or a new bank reruns the workspace;
+a weight edit reruns only the results and the explanation; picking a pixel only the pick view and the
+explanation. Every panel reads the state through :func:`ui.lab.context.lab_context`, whose pipeline
+recomputes only what changed.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import share, state
+from ui.image_input import image_input_panel
+from ui.lab.context import lab_context
+from ui.lab.designer.panel import designer_panel
+from ui.lab.explain import explain_fragment, pick_fragment
+from ui.lab.export import export_panel
+from ui.lab.input_view import input_view
+from ui.lab.maps import results_fragment
+from ui.lab.settings import settings_panel
+
+# Static CSS only (never user text): captions and labels large enough for a projector, and no stale fade.
+# Streamlit marks the elements a rerun will redraw as stale and fades them (opacity, starting after 0.5 s).
+# A Lab edit redraws in about 0.15 s, so the fade never shows, yet arming and disarming that transition on
+# every rerunning element made the browser restyle and repaint them twice per edit: 20-30 ms of an edit
+# (paired browser runs, docs/benchmarks.md). Streamlit's "Running" indicator still shows a long run.
+_PAGE_CSS = """<style>
+[data-testid="stImageCaption"], [data-testid="stCaptionContainer"] {font-size: 0.95rem; color: #333;}
+[data-testid="stWidgetLabel"] p {font-size: 1rem;}
+[data-stale="true"] {opacity: 1 !important; transition: none !important;}
+</style>"""
+
+
+@st.fragment(key=state.FRAG_WORKSPACE)
+def workspace() -> None:
+    """Settings, filters and every result: reruns alone when a setting or the bank changes."""
+    state.reset_live_fragments()
+    st.header("Filters slide over the volume")
+    image = state.get_image()
+    settings_panel(image.array.shape[:2], state.get_bank())
+    left, right = st.columns([1.3, 2], gap="medium")  # the designer needs ~450 px for 3 grids abreast
+    with left:
+        designer_panel()  # leaves the bank in state.BANK and the edited filter in state.FOCUS
+    with right:
+        results_fragment()
+    st.divider()
+    pick_fragment()
+    explain_fragment()
+    st.divider()
+    export_panel(lab_context())
+
+
+def page() -> None:
+    """The Volume Lab."""
+    state.init_state()
+    problem = share.restore_from_url()
+    st.html(_PAGE_CSS)
+    st.title("Volume Lab")
+    st.caption("An RGB image is a stack of three 2D images. A 3×3×3 filter reads all three at once: it "
+               "multiplies 27 numbers by 27 weights, adds them up with a bias, and slides on.")
+    if problem:
+        st.warning(problem, icon=":material/link_off:")
+    image = image_input_panel()
+    input_view(image)
+    st.divider()
+    workspace()
