@@ -10,7 +10,8 @@ Array conventions (used in every docstring of the package):
 """
 
 # The public API: every name below is re-exported from the package that owns its concept.
-from convviz._validate import COMPUTE_BUDGET, MEMORY_BUDGET, ConvvizValueError
+from convviz._validate import COMPUTE_BUDGET, MEMORY_BUDGET
+from convviz.errors import ArchitectureError, BudgetError, ConvvizValueError
 from convviz.filterbank import BankError, FilterBank, bank_from_json, bank_to_json, list_presets, load_preset
 from convviz.image import (
     SAMPLES,
@@ -55,15 +56,16 @@ from convviz.settings import ConvSettings, SettingsError
 from convviz.share import ShareError, decode_state, encode_state
 
 __all__ = [
-    "COMPUTE_BUDGET", "MEMORY_BUDGET", "SAMPLES", "BankError", "ClassActivationMap", "ConvSettings",
-    "ConvvizValueError", "FilterBank", "ImageError", "ImageInfo", "ModelFileError", "PixelExplanation",
-    "SettingsError", "ShareError", "TinyVGG", "architecture_table", "avg_pool2d", "bank_from_json",
-    "bank_to_json", "check_answer", "connectivity_comparison", "conv2d", "conv2d_per_channel", "conv_params",
-    "decode_state", "dense_layer", "dense_params", "encode_state", "explain_pixel", "flip_kernel",
-    "layer_table", "list_architectures", "list_presets", "list_samples", "list_worked_examples", "load_image",
-    "load_image_info", "load_pretrained", "load_preset", "load_sample", "load_worked_example",
-    "make_question", "max_pool2d", "output_size", "output_size_formula", "pool_winners", "relu", "softmax",
-    "softmax_steps", "update_weight",
+    "ArchitectureError", "BankError", "BudgetError", "COMPUTE_BUDGET", "ClassActivationMap",
+    "ConvSettings", "ConvvizValueError", "FilterBank", "ImageError", "ImageInfo", "MEMORY_BUDGET",
+    "ModelFileError", "PixelExplanation", "SAMPLES", "SettingsError", "ShareError", "TinyVGG",
+    "architecture_table", "avg_pool2d", "bank_from_json", "bank_to_json", "check_answer",
+    "connectivity_comparison", "conv2d", "conv2d_per_channel", "conv_params", "decode_state",
+    "dense_layer", "dense_params", "encode_state", "explain_pixel", "flip_kernel", "layer_table",
+    "list_architectures", "list_presets", "list_samples", "list_worked_examples", "load_image",
+    "load_image_info", "load_preset", "load_pretrained", "load_sample", "load_worked_example",
+    "make_question", "max_pool2d", "output_size", "output_size_formula", "pool_winners", "relu",
+    "softmax", "softmax_steps", "update_weight"
 ]
 
 __version__ = "0.1.0"

@@ -21,8 +21,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from convviz.errors import BudgetError, ConvvizValueError
+
 __all__ = [
-    "COMPUTE_BUDGET", "MEMORY_BUDGET", "ConvvizValueError", "check_budget", "as_float32_array",
+    "COMPUTE_BUDGET", "MEMORY_BUDGET", "check_budget", "as_float32_array",
     "as_float32_volume", "bias_vector", "check_finite", "check_ndim", "filter_bank", "one_filter", "pair",
     "positive_int",
 ]
@@ -36,34 +38,39 @@ COMPUTE_BUDGET = 16_000_000_000
 MEMORY_BUDGET = 512 * 2**20
 
 
-class ConvvizValueError(ValueError):
-    """A bad argument to a ``convviz`` function; the message is a sentence a student can act on."""
+def check_budget(what: str, *, macs: int, elements: int = 0, macs_limit: int = COMPUTE_BUDGET) -> None:
+    """Refuse work beyond a compute budget or :data:`MEMORY_BUDGET` with a friendly :class:`BudgetError`.
 
-
-def check_budget(what: str, *, macs: int, elements: int) -> None:
-    """Refuse work beyond :data:`COMPUTE_BUDGET` or :data:`MEMORY_BUDGET` with a friendly message.
+    The one budget check: every public op calls it with :data:`COMPUTE_BUDGET`, and an interactive page
+    passes its own, smaller `macs_limit` (the Lab's live budget per update).
 
     Parameters
     ----------
     what : str
-        What is being computed, for the message (e.g. ``"conv2d"``).
+        What is being computed, for the message (e.g. ``"conv2d"``, ``"This update"``).
     macs : int
         Multiply-accumulates the call would do.
     elements : int
-        float32 elements the call would allocate (output plus padded input).
+        float32 elements the call would allocate (output plus padded input); 0 when not checked.
+    macs_limit : int
+        Most multiply-accumulates allowed (default :data:`COMPUTE_BUDGET`).
 
     Examples
     --------
     >>> check_budget("conv2d", macs=10**6, elements=10**6)
+    >>> check_budget("This update", macs=3 * 10**9, macs_limit=2 * 10**9)
+    Traceback (most recent call last):
+    ...
+    convviz.errors.BudgetError: This update would need 3.0 billion multiply-adds, more than the budget of ...
     """
-    if macs > COMPUTE_BUDGET:
-        raise ConvvizValueError(
+    if macs > macs_limit:
+        raise BudgetError(
             f"{what} would need {macs / 1e9:.1f} billion multiply-adds, more than the budget of "
-            f"{COMPUTE_BUDGET / 1e9:.0f} billion: use a smaller image, fewer or smaller filters, "
+            f"{macs_limit / 1e9:.0f} billion: use a smaller image, fewer or smaller filters, "
             "or a larger stride"
         )
     if elements > MEMORY_BUDGET:
-        raise ConvvizValueError(
+        raise BudgetError(
             f"{what} would need {elements * 4 / 2**30:.1f} GiB of memory, more than the budget of "
             f"{MEMORY_BUDGET * 4 / 2**30:.0f} GiB: use a smaller image, fewer filters or less padding"
         )

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from convviz._validate import ConvvizValueError
+from convviz.errors import SettingsError
 
 __all__ = ["INT_LIMITS", "PADDING_WORDS", "POOL_KINDS", "SETTING_NAMES", "ConvSettings", "SettingsError"]
 
@@ -27,9 +27,6 @@ INT_LIMITS = {
 PADDING_WORDS = ("valid", "same")
 POOL_KINDS = ("none", "max", "avg")
 
-
-class SettingsError(ConvvizValueError):
-    """A setting is out of range or of the wrong type; the message says which and what is allowed."""
 
 
 def _check_int(value: object, name: str) -> None:

@@ -42,7 +42,7 @@ import re
 import zlib
 from collections.abc import Mapping
 
-from convviz._validate import ConvvizValueError
+from convviz.errors import ShareError
 from convviz.filterbank.bank import BankError, FilterBank
 from convviz.filterbank.jsonfile import MAX_JSON_CHARS, bank_from_json, bank_to_json
 from convviz.settings import INT_LIMITS, PADDING_WORDS, POOL_KINDS, SETTING_NAMES, ConvSettings, SettingsError
@@ -59,9 +59,6 @@ _INTEGER = re.compile(r"[+-]?[0-9]{1,12}")  # ASCII digits only; clamped after p
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 _WBITS = -15  # raw DEFLATE: no zlib header or checksum (6 bytes fewer); the JSON parser checks the content
 
-
-class ShareError(ConvvizValueError):
-    """A shared link cannot be read; the message says which parameter and why."""
 
 
 def encode_bank(bank: FilterBank) -> str:

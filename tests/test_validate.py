@@ -6,7 +6,6 @@ import pytest
 from convviz._validate import (
     COMPUTE_BUDGET,
     MEMORY_BUDGET,
-    ConvvizValueError,
     as_float32_array,
     as_float32_volume,
     check_budget,
@@ -14,6 +13,7 @@ from convviz._validate import (
     pair,
     positive_int,
 )
+from convviz.errors import ConvvizValueError
 
 
 def test_uint8_is_rescaled_without_wraparound():

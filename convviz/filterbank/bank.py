@@ -31,7 +31,7 @@ from dataclasses import KW_ONLY, dataclass
 
 import numpy as np
 
-from convviz._validate import ConvvizValueError
+from convviz.errors import BankError
 
 __all__ = [
     "MAX_ABS_WEIGHT",
@@ -50,9 +50,6 @@ MAX_ABS_WEIGHT = 1000.0
 # Longest allowed text per metadata field (characters); names are shown in widgets and captions.
 TEXT_LIMITS = {"name": 64, "title": 120, "description": 2000, "source": 500, "filter name": 64}
 
-
-class BankError(ConvvizValueError):
-    """A filter bank, a bank file or a shared link is not valid; the message is a sentence for the user."""
 
 
 def check_text(

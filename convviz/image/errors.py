@@ -15,20 +15,13 @@ True
 
 from __future__ import annotations
 
-from convviz._validate import ConvvizValueError
+from convviz.errors import ImageError
 
 __all__ = ["ImageError"]
 
 # Named once, in the wording of every "please upload ..." sentence.
 SUPPORTED_FORMATS_TEXT = "PNG, JPEG, WebP, GIF, BMP or TIFF"
 
-
-class ImageError(ConvvizValueError):
-    """A file that intake cannot turn into an image; the message is a sentence for the user.
-
-    It subclasses :class:`ValueError` (through ``ConvvizValueError``), so code that validates inputs
-    generically still catches it.
-    """
 
 
 def _mb(n_bytes: int) -> str:

@@ -169,7 +169,7 @@ def load_image(source, *, max_side: int | None = DEFAULT_MAX_SIDE) -> np.ndarray
     >>> load_image(b"")
     Traceback (most recent call last):
     ...
-    convviz.image.errors.ImageError: The file is empty (0 bytes): please choose an image file.
+    convviz.errors.ImageError: The file is empty (0 bytes): please choose an image file.
     """
     return load_image_info(source, max_side=max_side)[0]
 

@@ -9,16 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from convviz._validate import ConvvizValueError
+from convviz.errors import ArchitectureError
 from convviz.lessons.parameters import batch_norm_params, conv_params, dense_params
 from convviz.ops.shapes import output_size
 
 _ACTIVATIONS = ("relu", "tanh", "sigmoid", "softmax")
 _COMMON_KEYS = {"name", "type", "activation"}
 
-
-class ArchitectureError(ConvvizValueError):
-    """A spec that cannot describe a network: an unknown layer type, a bad value, or a shape that fails."""
 
 
 @dataclass(frozen=True)

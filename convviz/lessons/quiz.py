@@ -24,7 +24,8 @@ from functools import cached_property
 
 import numpy as np
 
-from convviz._validate import ConvvizValueError, positive_int
+from convviz._validate import positive_int
+from convviz.errors import ConvvizValueError
 from convviz.ops.explain import explain_pixel
 from convviz.ops.shapes import output_size, output_size_formula
 

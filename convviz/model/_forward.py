@@ -6,7 +6,7 @@ runs the same computation as its public op (:func:`convviz.conv2d`, :func:`convv
 argument checks that the loaded, checked weights and the previous layer's own output do not need (the
 finiteness pass over each activation, the weight checks: ~15 calls of 10-20 us per 64x64 forward, measured).
 What still can go wrong with a manifest (a channel mismatch, an output that would be empty) is still
-refused with a :class:`~convviz._validate.ConvvizValueError`. Every returned array is new: ReLU writes a
+refused with a :class:`~convviz.errors.ConvvizValueError`. Every returned array is new: ReLU writes a
 fresh array, so no two outputs share memory.
 
 Examples
@@ -25,7 +25,7 @@ import functools
 
 import numpy as np
 
-from convviz._validate import ConvvizValueError
+from convviz.errors import ConvvizValueError
 from convviz.model.files import LayerSpec
 from convviz.ops.activations import _relu
 from convviz.ops.conv import _conv, _geometry

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from convviz._validate import ConvvizValueError
+from convviz.errors import ModelFileError
 
 __all__ = ["DEFAULT_MANIFEST", "LAYER_TYPES", "MODELS_DIR", "LayerSpec", "ModelFileError", "read_manifest",
            "read_model_files"]
@@ -43,9 +43,6 @@ LAYER_TYPES = ("conv2d", "relu", "max_pool2d", "global_avg_pool", "dense", "soft
 _MAX_MANIFEST_BYTES = 1 << 20
 _MAX_WEIGHTS_BYTES = 16 << 20
 
-
-class ModelFileError(ConvvizValueError):
-    """The model's weights or manifest are missing, damaged, or do not match each other."""
 
 
 @dataclass(frozen=True)

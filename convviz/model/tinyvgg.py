@@ -33,7 +33,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from convviz._validate import ConvvizValueError, as_float32_array, as_float32_volume, check_finite
+from convviz._validate import as_float32_array, as_float32_volume, check_finite
+from convviz.errors import ConvvizValueError
 from convviz.model._forward import run_layers
 from convviz.model.cam import ClassActivationMap, cam_from_head
 from convviz.model.files import LayerSpec, ModelFileError, read_model_files

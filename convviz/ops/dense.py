@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from convviz._validate import ConvvizValueError, as_float32_volume
+from convviz._validate import as_float32_volume
+from convviz.errors import ConvvizValueError
 
 __all__ = ["SoftmaxSteps", "dense_layer", "softmax", "softmax_steps"]
 

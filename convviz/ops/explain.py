@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from convviz._validate import ConvvizValueError, as_float32_volume, bias_vector, filter_bank, positive_int
+from convviz._validate import as_float32_volume, bias_vector, filter_bank, positive_int
+from convviz.errors import ConvvizValueError
 from convviz.ops.pooling import pool_winners  # re-exported: the app explains pooling next to convolution
 from convviz.ops.shapes import conv_geometry
 

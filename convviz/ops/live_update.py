@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from convviz._validate import ConvvizValueError, as_float32_array, as_float32_volume, check_finite, pair
+from convviz._validate import as_float32_array, as_float32_volume, check_finite, pair
+from convviz.errors import ConvvizValueError
 from convviz.ops.shapes import conv_geometry
 
 __all__ = ["update_weight"]

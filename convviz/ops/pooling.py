@@ -24,7 +24,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from convviz._validate import ConvvizValueError, as_float32_volume, check_budget, pair
+from convviz._validate import as_float32_volume, check_budget, pair
+from convviz.errors import ConvvizValueError
 from convviz.ops.shapes import Geometry, conv_geometry
 
 __all__ = ["avg_pool2d", "max_pool2d", "pool_winners"]

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from convviz._validate import ConvvizValueError, pair, positive_int
+from convviz._validate import pair, positive_int
+from convviz.errors import ConvvizValueError
 
 __all__ = ["PADDING_MODES", "Geometry", "conv_geometry", "output_size", "output_size_formula"]
 

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 from convviz import conv2d, conv2d_per_channel, load_preset, max_pool2d, relu
+from convviz.errors import BudgetError
 from ui.lab.context import Scales, nice_scale, page_scales
-from ui.lab.pipeline import BudgetError, Pipeline, Stats
+from ui.lab.pipeline import Pipeline, Stats
 from ui.state import ConvSettings
 
 IMAGE = np.random.default_rng(0).random((40, 50, 3), dtype=np.float32)

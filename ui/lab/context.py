@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
+from convviz.errors import ConvvizValueError
 from convviz.filterbank.bank import FilterBank
 from ui import share, state
 from ui.lab.pipeline import Pipeline, Stats
@@ -92,7 +93,7 @@ def lab_context() -> LabContext:
         pipe.update(image.array, image.digest, bank, settings, focus=focus)
         channels = pipe.channel_maps(image.array, bank, focus, settings)
         post = pipe.post(settings)
-    except ValueError as exc:  # work above the budget, or a pooling window larger than the map
+    except ConvvizValueError as exc:  # work above the budget, or a pooling window larger than the map
         return LabContext(image, bank, focus, settings, pipe, str(exc))
     return LabContext(image, bank, focus, settings, pipe, None, channels, post, page_scales(pipe, settings))
 

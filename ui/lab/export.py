@@ -13,6 +13,7 @@ import numpy as np
 import streamlit as st
 
 from convviz import conv2d
+from convviz.errors import ConvvizValueError
 from convviz.filterbank.bank import FilterBank
 from convviz.filterbank.jsonfile import bank_to_json
 from convviz.image.intake import load_image
@@ -45,7 +46,7 @@ def full_size_elements(image: state.LabImage, bank: FilterBank, settings: state.
     h, w = image.full_hw
     try:
         g = conv_geometry(h, w, bank.kernel_size, **settings.conv_kwargs())
-    except ValueError:
+    except ConvvizValueError:
         return None
     return g.out_h * g.out_w * bank.n_filters
 

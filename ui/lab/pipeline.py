@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from convviz import avg_pool2d, conv2d, conv2d_per_channel, max_pool2d, relu
+from convviz._validate import check_budget
 from convviz.filterbank.bank import FilterBank
 from convviz.ops.shapes import conv_geometry
 from ui.state import ConvSettings
@@ -30,10 +31,6 @@ from ui.state import ConvSettings
 #: is 0.7 billion, about 0.1 s here). Bigger work is refused with a message, not queued.
 INTERACTIVE_BUDGET = 2_000_000_000
 _MEMO_SIZE = 200  # pictures and small arrays kept per session (a 512 px JPEG is ~60 kB)
-
-
-class BudgetError(ValueError):
-    """The settings would need more computation than the Lab allows per run; the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -72,16 +69,11 @@ def _signature(bank: FilterBank, k: int) -> bytes:
     return bank.weights[k].tobytes() + bank.bias[k].tobytes()
 
 
-def check_budget(image_shape: tuple[int, ...], bank: FilterBank, out_hw: tuple[int, int]) -> None:
-    """Refuse a recompute above :data:`INTERACTIVE_BUDGET` multiply-adds with a sentence for the user."""
+def check_live_budget(image_shape: tuple[int, ...], bank: FilterBank, out_hw: tuple[int, int]) -> None:
+    """Refuse a recompute above :data:`INTERACTIVE_BUDGET` multiply-adds (a :class:`BudgetError`)."""
     kh, kw = bank.kernel_size
     macs = out_hw[0] * out_hw[1] * bank.n_filters * kh * kw * image_shape[2]
-    if macs > INTERACTIVE_BUDGET:
-        raise BudgetError(
-            f"This would need {macs / 1e9:.1f} billion multiply-adds per update, more than the Lab's live "
-            f"budget of {INTERACTIVE_BUDGET / 1e9:.0f} billion. Use a smaller preview size, fewer or smaller "
-            "filters, or a larger stride."
-        )
+    check_budget("This update", macs=macs, macs_limit=INTERACTIVE_BUDGET)
 
 
 def post_process(volume: np.ndarray, settings: ConvSettings) -> np.ndarray:
@@ -149,7 +141,7 @@ class Pipeline:
                 self.bank, self.settings = bank, settings  # what the maps show now (downloads read these)
                 return
         g = conv_geometry(image.shape[0], image.shape[1], bank.kernel_size, what="the convolution", **kw)
-        check_budget(image.shape, bank, (g.out_h, g.out_w))
+        check_live_budget(image.shape, bank, (g.out_h, g.out_w))
         volume = conv2d(image, bank.weights, bank.bias, **kw)  # (H', W', K)
         self._conv = np.ascontiguousarray(volume.transpose(2, 0, 1))  # (K, H', W')
         self._conv_stats = [_stats(m) for m in self._conv]
