@@ -17,6 +17,7 @@ After entry every computation runs in float32; the fast paths make no float64 in
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 
 import numpy as np
@@ -26,7 +27,7 @@ from convviz.errors import BudgetError, ConvvizValueError
 __all__ = [
     "COMPUTE_BUDGET", "MEMORY_BUDGET", "check_budget", "as_float32_array",
     "as_float32_volume", "bias_vector", "check_finite", "check_ndim", "filter_bank", "one_filter", "pair",
-    "positive_int",
+    "int_in_range",
 ]
 
 
@@ -205,19 +206,35 @@ def as_float32_volume(x: object, name: str, *, ndims: Sequence[int] = (3,), shap
     return arr
 
 
-def positive_int(x: object, name: str, *, minimum: int = 1) -> int:
-    """Return ``x`` as an int, raising unless it is an integer ``>= minimum`` (bools are refused).
+def int_in_range(
+    x: object, name: str, *, low: int = 1, high: int | None = None,
+    error: type[ConvvizValueError] = ConvvizValueError,
+) -> int:
+    """Return ``x`` as an int in ``[low, high]`` (no upper bound when `high` is None), else raise `error`.
+
+    The one integer check of the package: Python and NumPy integers are accepted (anything with
+    ``__index__``); bools, floats and text are refused (True is not a stride, 2.0 is not a count). `error`
+    is the concept's :class:`~convviz.errors.ConvvizValueError` subclass (e.g. ``SettingsError``).
 
     Examples
     --------
-    >>> positive_int(np.int64(2), "stride")
+    >>> int_in_range(np.int64(2), "stride")
     2
+    >>> int_in_range(9, "stride", high=8)
+    Traceback (most recent call last):
+    ...
+    convviz.errors.ConvvizValueError: `stride` must be an integer from 1 to 8, got 9
     """
-    if isinstance(x, bool | np.bool_) or not isinstance(x, int | np.integer):
-        raise ConvvizValueError(f"`{name}` must be an integer >= {minimum}, got {x!r}")
-    if x < minimum:
-        raise ConvvizValueError(f"`{name}` must be an integer >= {minimum}, got {int(x)}")
-    return int(x)
+    wanted = f"an integer >= {low}" if high is None else f"an integer from {low} to {high}"
+    if isinstance(x, bool | np.bool_):
+        raise error(f"`{name}` must be {wanted}, got {x!r}")
+    try:
+        value = operator.index(x)
+    except TypeError:
+        raise error(f"`{name}` must be {wanted}, got {x!r}") from None
+    if value < low or (high is not None and value > high):
+        raise error(f"`{name}` must be {wanted}, got {value}")
+    return value
 
 
 def pair(x: object, name: str, *, minimum: int = 1) -> tuple[int, int]:
@@ -234,9 +251,9 @@ def pair(x: object, name: str, *, minimum: int = 1) -> tuple[int, int]:
         items = list(x)
         if len(items) != 2:
             raise ConvvizValueError(f"`{name}` must be an int or an (h, w) pair of ints, got {x!r}")
-        return (positive_int(items[0], f"{name}[0]", minimum=minimum),
-                positive_int(items[1], f"{name}[1]", minimum=minimum))
-    value = positive_int(x, name, minimum=minimum)
+        return (int_in_range(items[0], f"{name}[0]", low=minimum),
+                int_in_range(items[1], f"{name}[1]", low=minimum))
+    value = int_in_range(x, name, low=minimum)
     return value, value
 
 

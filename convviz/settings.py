@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from convviz._validate import int_in_range
 from convviz.errors import SettingsError
 
 __all__ = ["INT_LIMITS", "PADDING_WORDS", "POOL_KINDS", "SETTING_NAMES", "ConvSettings", "SettingsError"]
@@ -29,10 +30,11 @@ POOL_KINDS = ("none", "max", "avg")
 
 
 
-def _check_int(value: object, name: str) -> None:
+def _int_setting(settings: ConvSettings, name: str) -> None:
+    """Check the integer setting `name` against :data:`INT_LIMITS` and store it as a plain int."""
     low, high = INT_LIMITS[name]
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise SettingsError(f"`{name}` must be an integer from {low} to {high}, got {value!r}")
+    value = int_in_range(getattr(settings, name), name, low=low, high=high, error=SettingsError)
+    object.__setattr__(settings, name, value)  # frozen: a NumPy integer is stored as the int it equals
 
 
 @dataclass(frozen=True)
@@ -70,16 +72,16 @@ class ConvSettings:
     pool_stride: int | None = None
 
     def __post_init__(self) -> None:
-        _check_int(self.stride, "stride")
-        _check_int(self.dilation, "dilation")
-        _check_int(self.pool_size, "pool_size")
+        _int_setting(self, "stride")
+        _int_setting(self, "dilation")
+        _int_setting(self, "pool_size")
         if self.pool_stride is not None:
-            _check_int(self.pool_stride, "pool_stride")
+            _int_setting(self, "pool_stride")
         if self.padding not in PADDING_WORDS:
             if isinstance(self.padding, str):
                 raise SettingsError(f"`padding` must be an integer or one of {list(PADDING_WORDS)}, "
                                     f"got {self.padding!r}")
-            _check_int(self.padding, "padding")
+            _int_setting(self, "padding")
         if not isinstance(self.relu, bool):
             raise SettingsError(f"`relu` must be True or False, got {self.relu!r}")
         if self.pool not in POOL_KINDS:

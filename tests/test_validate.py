@@ -10,8 +10,8 @@ from convviz._validate import (
     as_float32_volume,
     check_budget,
     check_finite,
+    int_in_range,
     pair,
-    positive_int,
 )
 from convviz.errors import ConvvizValueError
 
@@ -52,12 +52,12 @@ def test_non_real_dtypes_are_refused(bad):
         as_float32_array(bad, "x")
 
 
-def test_pair_and_positive_int():
-    """pair expands ints and checks each item; positive_int refuses bools and floats."""
+def test_pair_and_int_in_range():
+    """pair expands ints and checks each item; int_in_range refuses bools and floats."""
     assert pair(3, "s") == (3, 3) and pair([1, 2], "s") == (1, 2)
     for bad in (True, 2.0, "2"):
         with pytest.raises(ConvvizValueError, match="`s` must be an integer >= 1"):
-            positive_int(bad, "s")
+            int_in_range(bad, "s")
 
 
 def test_budget_messages():

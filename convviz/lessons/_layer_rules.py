@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from convviz.errors import ArchitectureError
+from convviz._validate import int_in_range
+from convviz.errors import ArchitectureError, ConvvizValueError
 from convviz.lessons.parameters import batch_norm_params, conv_params, dense_params
 from convviz.ops.shapes import output_size
 
@@ -195,29 +196,32 @@ _HANDLERS = {
 
 # --- small readers with messages that name the layer and the key -------------------------------------------
 
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)  # True is not a size
-
-
 def is_pos_int(value) -> bool:
-    return _is_int(value) and value > 0
+    """True for a JSON integer >= 1 (True is not a size)."""
+    try:
+        int_in_range(value, "value")
+    except ConvvizValueError:
+        return False
+    return True
 
 
-def _int(layer, key, name, default=None) -> int:
-    value = layer.get(key, default)
-    if not is_pos_int(value):
-        raise ArchitectureError(f"layer {name!r}: `{key}` must be a positive int, got {value!r}")
-    return value
+def _int(layer, key, name, default=None, *, low: int = 1) -> int:
+    """Layer field `key` as an int >= `low` (the one integer check), or an ArchitectureError naming it."""
+    try:
+        return int_in_range(layer.get(key, default), key, low=low, error=ArchitectureError)
+    except ArchitectureError as err:
+        raise ArchitectureError(f"layer {name!r}: {err}") from None
 
 
 def _pair(layer, key, name, default=None) -> tuple[int, int]:
+    """Layer field `key` as an ``(h, w)`` pair (an int means both), each >= 0 for padding, else >= 1."""
     value = layer.get(key, default)
     low = 0 if key == "padding" else 1
-    pair = tuple(value) if isinstance(value, (list, tuple)) else (value, value)
-    if len(pair) != 2 or not all(_is_int(v) and v >= low for v in pair):
+    items = tuple(value) if isinstance(value, (list, tuple)) else (value, value)
+    if len(items) != 2:
         raise ArchitectureError(f"layer {name!r}: `{key}` must be an int >= {low} or a pair of them, "
                                 f"got {value!r}")
-    return pair
+    return _int({key: items[0]}, key, name, low=low), _int({key: items[1]}, key, name, low=low)
 
 
 def _bool(layer, key, name) -> bool:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from convviz._validate import pair, positive_int
+from convviz._validate import int_in_range, pair
 
 __all__ = [
     "ConnectivityCounts",
@@ -53,8 +53,8 @@ def conv_params(kernel, in_channels: int, filters: int, *, bias: bool = True) ->
     56
     """
     kh, kw = pair(kernel, "kernel")
-    c = positive_int(in_channels, "in_channels")
-    k = positive_int(filters, "filters")
+    c = int_in_range(in_channels, "in_channels")
+    k = int_in_range(filters, "filters")
     return k * kh * kw * c + (k if bias else 0)
 
 
@@ -66,8 +66,8 @@ def dense_params(n_in: int, n_out: int, *, bias: bool = True) -> int:
     >>> dense_params(84, 10)
     850
     """
-    n_in = positive_int(n_in, "n_in")
-    n_out = positive_int(n_out, "n_out")
+    n_in = int_in_range(n_in, "n_in")
+    n_out = int_in_range(n_out, "n_out")
     return n_in * n_out + (n_out if bias else 0)
 
 
@@ -81,7 +81,7 @@ def batch_norm_params(channels: int) -> int:
     >>> batch_norm_params(64)
     128
     """
-    return 2 * positive_int(channels, "channels")
+    return 2 * int_in_range(channels, "channels")
 
 
 @dataclass(frozen=True)
@@ -141,8 +141,8 @@ def connectivity_comparison(input_shape, output_shape, kernel) -> ConnectivityCo
     >>> c.conv, c.locally_connected, c.dense
     (56, 896, 3488)
     """
-    h, w, c = (positive_int(v, "input_shape") for v in _triple(input_shape, "input_shape"))
-    oh, ow, k = (positive_int(v, "output_shape") for v in _triple(output_shape, "output_shape"))
+    h, w, c = (int_in_range(v, "input_shape") for v in _triple(input_shape, "input_shape"))
+    oh, ow, k = (int_in_range(v, "output_shape") for v in _triple(output_shape, "output_shape"))
     kh, kw = pair(kernel, "kernel")
     window = kh * kw * c
     return ConnectivityCounts(

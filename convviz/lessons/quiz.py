@@ -24,7 +24,7 @@ from functools import cached_property
 
 import numpy as np
 
-from convviz._validate import positive_int
+from convviz._validate import int_in_range
 from convviz.errors import ConvvizValueError
 from convviz.ops.explain import explain_pixel
 from convviz.ops.shapes import output_size, output_size_formula
@@ -160,7 +160,7 @@ def make_question(seed: int, *, kind: str | None = None) -> ShapeQuestion | Valu
     >>> make_question(3, kind="value").window.shape
     (3, 3, 3)
     """
-    seed = positive_int(seed, "seed", minimum=0)
+    seed = int_in_range(seed, "seed", low=0)
     if kind not in (None, *KINDS):
         raise ConvvizValueError(f"`kind` must be None or one of {KINDS}, got {kind!r}")
     rng = np.random.default_rng(seed)
@@ -229,7 +229,7 @@ def check_answer(question: ShapeQuestion | ValueQuestion, answer) -> Verdict:
 def _shape_answer(answer) -> tuple[int, int, int]:
     if not isinstance(answer, (tuple, list)) or len(answer) != 3:
         raise ConvvizValueError(f"`answer` must be an (H', W', K) triple of ints, got {answer!r}")
-    return tuple(positive_int(v, "answer", minimum=0) for v in answer)
+    return tuple(int_in_range(v, "answer", low=0) for v in answer)
 
 
 def _explain_shape(q: ShapeQuestion, given: tuple[int, int, int]) -> str:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from convviz._validate import as_float32_volume, bias_vector, filter_bank, positive_int
+from convviz._validate import as_float32_volume, bias_vector, filter_bank, int_in_range
 from convviz.errors import ConvvizValueError
 from convviz.ops.pooling import pool_winners  # re-exported: the app explains pooling next to convolution
 from convviz.ops.shapes import conv_geometry
@@ -146,7 +146,7 @@ def explain_pixel(volume, filters, bias=None, *, y, x, k=0, stride=1, padding=0,
 
 
 def _index(value, size: int, name: str, what: str) -> int:
-    value = positive_int(value, name, minimum=0)
+    value = int_in_range(value, name, low=0)
     if value >= size:
         raise ConvvizValueError(f"`{name}` must be below {size} (there are {size} {what}), got {value}")
     return value

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from convviz._validate import pair, positive_int
+from convviz._validate import int_in_range, pair
 from convviz.errors import ConvvizValueError
 
 __all__ = ["PADDING_MODES", "Geometry", "conv_geometry", "output_size", "output_size_formula"]
@@ -30,10 +30,10 @@ def _numerator(n: int, kernel: int, padding_total: int, dilation: int) -> int:
 
 
 def _check_scalar_args(n, kernel, stride, padding, dilation) -> tuple[int, int, int, int, int]:
-    n = positive_int(n, "n")
-    kernel = positive_int(kernel, "kernel")
-    stride = positive_int(stride, "stride")
-    dilation = positive_int(dilation, "dilation")
+    n = int_in_range(n, "n")
+    kernel = int_in_range(kernel, "kernel")
+    stride = int_in_range(stride, "stride")
+    dilation = int_in_range(dilation, "dilation")
     if isinstance(padding, str):
         if padding not in PADDING_MODES:
             raise ConvvizValueError(f"`padding` must be an int or one of {PADDING_MODES}, got {padding!r}")
@@ -44,7 +44,7 @@ def _check_scalar_args(n, kernel, stride, padding, dilation) -> tuple[int, int, 
                 raise ConvvizValueError(f"`padding='same'` needs `stride=1`, got stride {stride}")
             # Total padding d(k-1) keeps the length; the half-padding shown below may be fractional.
             return n, kernel, stride, -1, dilation
-    padding = positive_int(padding, "padding", minimum=0)
+    padding = int_in_range(padding, "padding", low=0)
     return n, kernel, stride, padding, dilation
 
 
