@@ -14,12 +14,19 @@ ConvSettings(stride=2, padding=0, dilation=1, relu=False, pool='max', pool_size=
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
+
+import numpy as np
 
 from convviz._validate import int_in_range
 from convviz.errors import SettingsError
 
-__all__ = ["INT_LIMITS", "PADDING_WORDS", "POOL_KINDS", "SETTING_NAMES", "ConvSettings", "SettingsError"]
+__all__ = [
+    "INT_LIMITS", "PADDING_WORDS", "POOL_KINDS", "SETTING_NAMES", "ConvSettings", "SettingsError",
+    "read_setting", "settings_from",
+]
 
 # Inclusive bounds of every integer setting.
 INT_LIMITS = {
@@ -27,6 +34,8 @@ INT_LIMITS = {
 }
 PADDING_WORDS = ("valid", "same")
 POOL_KINDS = ("none", "max", "avg")
+_INTEGER = re.compile(r"[+-]?[0-9]{1,12}")  # ASCII digits only (no "٣", "1e3", "1,5"); clamped after parsing
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
 
@@ -93,3 +102,81 @@ class ConvSettings:
 
 
 SETTING_NAMES = tuple(f.name for f in fields(ConvSettings))
+
+
+def _whole_number(name: str, value: object, allowed: str) -> int:
+    """An int, or text of a whole number, clamped into ``INT_LIMITS[name]``; else a SettingsError."""
+    if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
+        value = int(value.strip())
+    try:
+        number = int_in_range(value, name, low=-(10**12), error=SettingsError)
+    except SettingsError:
+        raise SettingsError(f"`{name}` must be {allowed}, got {value!r}") from None
+    low, high = INT_LIMITS[name]
+    return min(max(number, low), high)  # clamp: a too-big stride is a setting, not an attack
+
+
+def read_setting(name: str, value: object) -> int | str | bool | None:
+    """One setting as it comes from a widget, a link or a file, cleaned: the one validator of settings.
+
+    Integers (an int, or the text of a whole number in ASCII digits) are clamped into :data:`INT_LIMITS`;
+    ``padding`` also takes ``"valid"`` or ``"same"``; ``relu`` takes a bool or 1/0, true/false, yes/no,
+    on/off; ``pool`` one of :data:`POOL_KINDS`; ``pool_stride`` may be None (equal to the pool size).
+    Words are read without regard to case or surrounding spaces.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`SETTING_NAMES`.
+    value : object
+        What the widget, the link or the file holds.
+
+    Returns
+    -------
+    int, str, bool or None
+        The clean value, ready for :class:`ConvSettings`.
+
+    Raises
+    ------
+    SettingsError
+        If `name` is unknown or `value` cannot be read; the message names the setting.
+
+    Examples
+    --------
+    >>> read_setting("stride", "99"), read_setting("padding", " Same "), read_setting("relu", "0")
+    (8, 'same', False)
+    """
+    word = value.strip().lower() if isinstance(value, str) else None  # only text holds words
+    if name == "padding":
+        if word in PADDING_WORDS:
+            return word
+        return _whole_number(name, value, "'valid', 'same' or a whole number")
+    if name == "pool_stride" and value is None:
+        return None
+    if name in INT_LIMITS:
+        return _whole_number(name, value, "a whole number")
+    if name == "relu":
+        if isinstance(value, bool | np.bool_):
+            return bool(value)
+        if word not in _TRUE + _FALSE:
+            raise SettingsError(f"`relu` must be 1 or 0 (true or false), got {value!r}")
+        return word in _TRUE
+    if name == "pool":
+        if word not in POOL_KINDS:
+            raise SettingsError(f"`pool` must be one of {list(POOL_KINDS)}, got {value!r}")
+        return word
+    raise SettingsError(f"unknown setting `{name}`: the settings are {list(SETTING_NAMES)}")
+
+
+def settings_from(values: Mapping[str, object]) -> ConvSettings:
+    """:class:`ConvSettings` from widget, link or file values (each read by :func:`read_setting`).
+
+    Unknown keys are ignored; missing settings take their defaults.
+
+    Examples
+    --------
+    >>> settings_from({"stride": "2", "pool": "MAX", "colour": "red"})
+    ConvSettings(stride=2, padding=0, dilation=1, relu=False, pool='max', pool_size=2, pool_stride=None)
+    """
+    return ConvSettings(**{name: read_setting(name, value) for name, value in values.items()
+                           if name in SETTING_NAMES})

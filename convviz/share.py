@@ -45,7 +45,7 @@ from collections.abc import Mapping
 from convviz.errors import ShareError
 from convviz.filterbank.bank import BankError, FilterBank
 from convviz.filterbank.jsonfile import MAX_JSON_CHARS, bank_from_json, bank_to_json
-from convviz.settings import INT_LIMITS, PADDING_WORDS, POOL_KINDS, SETTING_NAMES, ConvSettings, SettingsError
+from convviz.settings import SETTING_NAMES, ConvSettings, SettingsError, settings_from
 
 __all__ = ["MAX_BANK_PARAM_CHARS", "ShareError", "decode_bank", "decode_state", "encode_bank", "encode_state"]
 
@@ -55,8 +55,6 @@ BANK_VERSION = "1."
 MAX_BANK_PARAM_CHARS = 16_384
 _MAX_SETTING_CHARS = 16
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
-_INTEGER = re.compile(r"[+-]?[0-9]{1,12}")  # ASCII digits only; clamped after parsing
-_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 _WBITS = -15  # raw DEFLATE: no zlib header or checksum (6 bytes fewer); the JSON parser checks the content
 
 
@@ -147,38 +145,12 @@ def encode_state(bank: FilterBank, settings: ConvSettings | None = None) -> dict
     return params
 
 
-def _int_param(text: str, name: str) -> int:
-    """Parse an integer setting and clamp it into its range."""
-    if not _INTEGER.fullmatch(text):
-        raise ShareError(f"the link's `{name}` must be a whole number, got {text!r}")
-    low, high = INT_LIMITS[name]
-    return min(max(int(text), low), high)
-
-
 def _settings(params: Mapping[str, str]) -> ConvSettings:
-    values: dict[str, object] = {}
-    for name, text in params.items():
-        if name in INT_LIMITS and name != "padding":  # padding also takes words, below
-            values[name] = _int_param(text, name)
-        elif name == "padding" and text.lower() in PADDING_WORDS:
-            values[name] = text.lower()
-        elif name == "padding":
-            if not _INTEGER.fullmatch(text):
-                allowed = "'valid', 'same' or a whole number"
-                raise ShareError(f"the link's `padding` must be {allowed}, got {text!r}")
-            values[name] = _int_param(text, name)
-        elif name == "relu":
-            if text.lower() not in _TRUE + _FALSE:
-                raise ShareError(f"the link's `relu` must be 1 or 0, got {text!r}")
-            values[name] = text.lower() in _TRUE
-        elif name == "pool":
-            if text.lower() not in POOL_KINDS:
-                raise ShareError(f"the link's `pool` must be one of {list(POOL_KINDS)}, got {text!r}")
-            values[name] = text.lower()
+    """The link's settings, read by the one settings validator (:func:`convviz.settings.settings_from`)."""
     try:
-        return ConvSettings(**values)
-    except SettingsError as exc:  # unreachable after clamping; kept so nothing but ShareError escapes
-        raise ShareError(f"the link's settings are not valid: {exc}") from None
+        return settings_from(params)
+    except SettingsError as exc:
+        raise ShareError(f"the link's {exc}") from None
 
 
 def decode_state(params: Mapping[str, object]) -> tuple[FilterBank | None, ConvSettings]:

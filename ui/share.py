@@ -101,7 +101,7 @@ def _is_start(bank: FilterBank, settings: ConvSettings) -> bool:
     start = load_preset(state.DEFAULT_PRESET)  # read once per process (immutable)
     same_bank = bank.name == start.name and bank.weights.tobytes() == start.weights.tobytes() and (
         bank.bias.tobytes() == start.bias.tobytes() and bank.names == start.names)
-    return same_bank and settings == state.ConvSettings().core
+    return same_bank and settings == state.LabSettings().core
 
 
 def current_settings() -> ConvSettings:
@@ -129,7 +129,7 @@ def mirror(bank: FilterBank, settings: ConvSettings) -> Link | None:
     bank : FilterBank
         Weights ``(K, kh, kw, 3)``.
     settings : ConvSettings
-        The core settings the Lab computes with (``ui.state.ConvSettings.core``).
+        The core settings the Lab computes with (``ui.state.LabSettings.core``).
     """
     link = make_link(bank, settings)
     wanted = {} if link is None or _is_start(bank, settings) else link.params

@@ -1,29 +1,21 @@
-"""Cross-rerun state of the Volume Lab, defined once: every session_state key, its default and its bounds.
+"""The state every page shares, defined once: the bank, the focused filter, the photo and the settings.
 
-Who writes what (the contract for other panels, e.g. the filter designer and URL sharing):
+Who writes what (the contract between pages; the Lab's own rerun mechanics are in :mod:`ui.lab.live`):
 
 - ``BANK`` holds the current :class:`convviz.FilterBank` (weights ``(K, kh, kw, 3)``, bias ``(K,)``). Read it
   with :func:`get_bank`; replace it with :func:`set_bank`, which also bumps ``BANK_REV`` so that widgets keyed
   on the revision show the new weights. A bank is immutable: every edit stores a new one.
 - ``FOCUS`` is the index of the filter shown in detail (its per-channel maps, its pixel explanation). The
   filter panel sets it; :func:`get_focus` clamps it to the bank.
-- The convolution settings live under the keys in ``SETTING_KEYS`` (one widget each, created by
-  :mod:`ui.lab.settings`). To restore settings from untrusted text (a URL), call :func:`apply_settings`
-  *before* the widgets render: it validates and clamps every value, and ignores unknown keys.
+- The settings live under the keys in ``SETTING_KEYS`` (one widget each, created by :mod:`ui.lab.settings`).
+  To restore settings from untrusted text (a URL), call :func:`apply_settings` *before* the widgets render:
+  it validates and clamps every value, and ignores unknown keys.
 - ``IMAGE`` holds the current input as a :class:`LabImage` (written by :mod:`ui.image_input`; read by every
-  page
-  that computes on "the user's image").
+  page that computes on "the user's image").
 
-Reruns (what keeps editing live): the Lab's panels are keyed fragments. A widget inside the workspace reruns
-the whole workspace by default (correct, but it redraws the filter panel too). A *weight or bias* input should
-instead pass ``on_change=state.weight_changed, args=(key, k, c, i, j)`` (or :func:`bias_changed`): the
-callback stores the edited bank and reruns only ``RESULT_FRAGMENTS`` (the maps and the pixel explanation)
-and the fragments registered with :func:`register_live_fragment` (e.g. the designer's swatch), which keeps
-the rest of the page (and the many weight inputs) out of the edit's rerun. Any other callback that edits
-the bank may call :func:`rerun_results` after storing it.
-
-Everything read back from session state goes through :func:`read_settings`, which validates again: the
-server never trusts a widget or a URL.
+Everything read back from session state goes through :func:`read_settings`, which validates again with the
+core's one settings validator (:func:`convviz.settings.read_setting`): the server never trusts a widget or a
+URL.
 """
 
 from __future__ import annotations
@@ -34,27 +26,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import streamlit as st
 
-from convviz import settings as conv_core
-from convviz.filterbank.bank import MAX_ABS_WEIGHT, FilterBank
+from convviz.filterbank.bank import FilterBank
 from convviz.filterbank.presets import load_preset
+from convviz.settings import INT_LIMITS, ConvSettings, SettingsError, read_setting
 
 # --- keys -------------------------------------------------------------------------------------------
 BANK = "cv_bank"  # FilterBank: the current filter bank
 BANK_REV = "cv_bank_rev"  # int: bumped by set_bank; widget keys that show weights include it
 FOCUS = "cv_focus"  # int: the filter shown in detail
 IMAGE = "cv_image"  # LabImage: the current input image (preview resolution)
-PIPELINE = "cv_pipeline"  # ui.lab.pipeline.Pipeline: per-session computed maps and encoded pictures
-PIXEL_ROW = "cv_px_row"  # int: the output pixel explained (row, column of the conv map)
-PIXEL_COL = "cv_px_col"
-SHOW_3D = "cv_show3d"  # bool: draw the output volume in 3D (live, but costly in a browser without a GPU)
-
-# Keyed fragments of the Lab (see "Reruns" above).
-FRAG_WORKSPACE = "cv_workspace"  # settings, filter panel, every result
-FRAG_RESULTS = "cv_results"  # one filter's maps, ReLU/pooling, the output volume
-FRAG_EXPLAIN = "cv_explain"  # the explained pixel's arithmetic
-FRAG_PICK = "cv_pick"  # the clickable view that chooses the explained pixel
-RESULT_FRAGMENTS = (FRAG_RESULTS, FRAG_EXPLAIN)
-_LIVE_EXTRA = "cv_live_fragments"  # list of str: other fragments to rerun with the results
 
 STRIDE = "cv_stride"
 PADDING_MODE = "cv_padding_mode"
@@ -73,58 +53,81 @@ POOL_MODES = ("none", "max", "avg")
 NORM_MODES = ("shared", "per map")
 PREVIEW_SIDES = (256, 384, 512, 768, 1024, 1536, 2048)
 # The core's bounds (convviz.settings.INT_LIMITS), so the Lab computes whatever a link can carry.
-MAX_STRIDE = conv_core.INT_LIMITS["stride"][1]
-MAX_PADDING = conv_core.INT_LIMITS["padding"][1]
-MAX_DILATION = conv_core.INT_LIMITS["dilation"][1]
-MIN_POOL, MAX_POOL = conv_core.INT_LIMITS["pool_size"]
+MAX_STRIDE = INT_LIMITS["stride"][1]
+MAX_PADDING = INT_LIMITS["padding"][1]
+MAX_DILATION = INT_LIMITS["dilation"][1]
+MIN_POOL, MAX_POOL = INT_LIMITS["pool_size"]
 DEFAULT_PRESET = "vertical-horizontal-edges"
 
-#: key -> (default, validator). A validator returns the clean value or raises ValueError.
-_INT_BOUNDS = {
-    STRIDE: (1, *conv_core.INT_LIMITS["stride"]),
-    PADDING: (1, *conv_core.INT_LIMITS["padding"]),
-    DILATION: (1, *conv_core.INT_LIMITS["dilation"]),
-    POOL_SIZE: (2, MIN_POOL, MAX_POOL),
-    POOL_STRIDE: (2, *conv_core.INT_LIMITS["pool_stride"]),
-}
-_CHOICES = {
-    PADDING_MODE: ("same", PADDING_MODES),
-    POOL: ("none", POOL_MODES),
-    NORM: ("shared", NORM_MODES),
-    PREVIEW_SIDE: (1024, PREVIEW_SIDES),
-}
-_BOOLS = {RELU: True}
-SETTING_KEYS = (*_INT_BOUNDS, *_CHOICES, *_BOOLS)
+#: Widget key -> the core setting it holds (read by :func:`convviz.settings.read_setting`).
+_CORE_KEYS = {STRIDE: "stride", PADDING: "padding", DILATION: "dilation", RELU: "relu", POOL: "pool",
+              POOL_SIZE: "pool_size", POOL_STRIDE: "pool_stride"}
+#: Widget key -> its allowed values, for the settings that only the page has.
+_CHOICES = {PADDING_MODE: PADDING_MODES, NORM: NORM_MODES, PREVIEW_SIDE: PREVIEW_SIDES}
+SETTING_KEYS = (STRIDE, PADDING_MODE, PADDING, DILATION, NORM, RELU, POOL, POOL_SIZE, POOL_STRIDE,
+                PREVIEW_SIDE)
 
 
-@dataclass(frozen=True)
-class ConvSettings:
-    """The validated convolution, activation, pooling and display settings of the Lab.
+@dataclass(frozen=True, init=False)
+class LabSettings:
+    """The Lab's settings: the core :class:`convviz.ConvSettings` it computes with, plus what pages need.
 
-    The computing part is :attr:`core` (:class:`convviz.ConvSettings`, what a shared link carries);
-    ``padding_mode``/``padding`` are the two widgets behind its ``padding``, and ``norm`` and
-    ``preview_side`` only change how results are shown.
+    Built from the widgets' values (the keyword arguments are the widgets: ``padding_mode`` "custom" uses the
+    ``padding`` number, and a ``pool_stride`` equal to ``pool_size`` is the core's None). The Lab starts with
+    "same" padding and ReLU on; ``norm`` and ``preview_side`` only change how results are shown.
+
+    Attributes
+    ----------
+    core : convviz.ConvSettings
+        What the maps are computed with (and what a shared link carries).
+    custom_padding : int
+        The "Zeros per side" widget's number (kept while "valid" or "same" is chosen).
+    norm : {"shared", "per map"}
+        One colour scale for every map, or one per map.
+    preview_side : int
+        Longest side of the photo the Lab computes on.
+
+    Raises
+    ------
+    SettingsError
+        If a value is out of range (widgets are read through :func:`read_settings`, which clamps first).
     """
 
-    stride: int = 1
-    padding_mode: str = "same"
-    padding: int = 1
-    dilation: int = 1
-    relu: bool = True
-    pool: str = "none"
-    pool_size: int = 2
-    pool_stride: int = 2
-    norm: str = "shared"
-    preview_side: int = 1024
+    core: ConvSettings
+    custom_padding: int
+    norm: str
+    preview_side: int
+
+    def __init__(self, *, stride: int = 1, padding_mode: str = "same", padding: int = 1, dilation: int = 1,
+                 relu: bool = True, pool: str = "none", pool_size: int = 2, pool_stride: int = 2,
+                 norm: str = "shared", preview_side: int = 1024) -> None:
+        if padding_mode not in PADDING_MODES:
+            raise SettingsError(f"`padding_mode` must be one of {list(PADDING_MODES)}, got {padding_mode!r}")
+        core = ConvSettings(stride=stride, padding=padding if padding_mode == "custom" else padding_mode,
+                            dilation=dilation, relu=relu, pool=pool, pool_size=pool_size,
+                            pool_stride=None if pool_stride == pool_size else pool_stride)
+        ConvSettings(padding=padding)  # the custom number is checked even while a word is chosen
+        object.__setattr__(self, "core", core)
+        object.__setattr__(self, "custom_padding", int(padding))
+        object.__setattr__(self, "norm", norm)
+        object.__setattr__(self, "preview_side", preview_side)
+
+    # The widgets' view of the core record (what the settings panel and the captions show).
+    stride = property(lambda self: self.core.stride)
+    dilation = property(lambda self: self.core.dilation)
+    relu = property(lambda self: self.core.relu)
+    pool = property(lambda self: self.core.pool)
+    pool_size = property(lambda self: self.core.pool_size)
 
     @property
-    def core(self) -> conv_core.ConvSettings:
-        """The core settings these compute with (a pool stride equal to the pool size is written None)."""
-        padding = self.padding if self.padding_mode == "custom" else self.padding_mode
-        pool_stride = None if self.pool_stride == self.pool_size else self.pool_stride
-        return conv_core.ConvSettings(stride=self.stride, padding=padding, dilation=self.dilation,
-                                      relu=self.relu, pool=self.pool, pool_size=self.pool_size,
-                                      pool_stride=pool_stride)
+    def padding_mode(self) -> str:
+        """``"valid"``, ``"same"`` or ``"custom"`` (the padding selectbox)."""
+        return self.core.padding if isinstance(self.core.padding, str) else "custom"
+
+    @property
+    def pool_stride(self) -> int:
+        """The pooling stride as a number (the core writes None for "equal to the pool size")."""
+        return self.core.pool_size if self.core.pool_stride is None else self.core.pool_stride
 
     def conv_kwargs(self) -> dict:
         """Keyword arguments for :func:`convviz.conv2d` (``padding`` is "valid", "same" or an int)."""
@@ -132,7 +135,14 @@ class ConvSettings:
 
     def conv_key(self) -> tuple:
         """What the convolution output depends on, besides the image and the filters."""
-        return (self.stride, self.conv_kwargs()["padding"], self.dilation)
+        return (self.core.stride, self.core.padding, self.core.dilation)
+
+
+#: The page's defaults, as widget values (what a new session starts with).
+_LAB = LabSettings()
+_DEFAULTS = {STRIDE: _LAB.stride, PADDING_MODE: _LAB.padding_mode, PADDING: _LAB.custom_padding,
+             DILATION: _LAB.dilation, RELU: _LAB.relu, POOL: _LAB.pool, POOL_SIZE: _LAB.pool_size,
+             POOL_STRIDE: _LAB.pool_stride, NORM: _LAB.norm, PREVIEW_SIDE: _LAB.preview_side}
 
 
 @dataclass(frozen=True, eq=False)
@@ -172,56 +182,36 @@ class LabImage:
 
 
 def _clean(key: str, value):
-    """Validate one setting; return the clean value or raise ValueError naming the key."""
-    if key in _INT_BOUNDS:
-        _, low, high = _INT_BOUNDS[key]
-        if isinstance(value, bool) or not isinstance(value, int | np.integer | str):
-            raise ValueError(f"`{key}` must be an integer, got {value!r}")
-        number = int(value)  # a URL gives text; int() refuses anything but an integer literal
-        return min(max(number, low), high)  # clamp: a too-big stride is a setting, not an attack
+    """Validate one widget's value; return the clean value or raise SettingsError naming the setting."""
     if key in _CHOICES:
-        _, allowed = _CHOICES[key]
-        for option in allowed:
+        for option in _CHOICES[key]:
             if value == option or (isinstance(value, str) and value == str(option)):
                 return option
-        raise ValueError(f"`{key}` must be one of {list(allowed)}, got {value!r}")
-    if key in _BOOLS:
-        if isinstance(value, bool | np.bool_):
-            return bool(value)
-        if value in ("1", "true", "True", "0", "false", "False"):
-            return value in ("1", "true", "True")
-        raise ValueError(f"`{key}` must be true or false, got {value!r}")
-    raise ValueError(f"unknown setting `{key}`")
-
-
-def _default(key: str):
-    if key in _INT_BOUNDS:
-        return _INT_BOUNDS[key][0]
-    if key in _CHOICES:
-        return _CHOICES[key][0]
-    return _BOOLS[key]
+        name = key.removeprefix("cv_")
+        raise SettingsError(f"`{name}` must be one of {list(_CHOICES[key])}, got {value!r}")
+    if key not in _CORE_KEYS:
+        raise SettingsError(f"unknown setting `{key}`")
+    clean = read_setting(_CORE_KEYS[key], value)  # the core's one validator: clamps, refuses the rest
+    if clean is None or (key == PADDING and isinstance(clean, str)):  # these widgets hold numbers
+        raise SettingsError(f"`{_CORE_KEYS[key]}` must be a whole number here, got {value!r}")
+    return clean
 
 
 def init_state() -> None:
-    """Give every Lab key its default once per session; keep widget-bound settings across pages.
+    """Give every shared key its default once per session; keep widget-bound settings across pages.
 
     Streamlit forgets a widget's value when a run does not draw the widget (another page, or a hidden
     option); re-assigning the keys here keeps the user's settings when they come back.
     """
     ss = st.session_state
     for key in SETTING_KEYS:
-        if key in ss:
-            try:
-                ss[key] = _clean(key, ss[key])
-            except ValueError:
-                ss[key] = _default(key)
-        else:
-            ss[key] = _default(key)
+        try:
+            ss[key] = _clean(key, ss[key]) if key in ss else _DEFAULTS[key]
+        except SettingsError:
+            ss[key] = _DEFAULTS[key]
     if BANK not in ss:
         set_bank(load_preset(DEFAULT_PRESET))
     ss.setdefault(FOCUS, 0)
-    ss.setdefault(PIXEL_ROW, 0)
-    ss.setdefault(PIXEL_COL, 0)
 
 
 def apply_settings(values: Mapping[str, object]) -> list[str]:
@@ -241,21 +231,21 @@ def apply_settings(values: Mapping[str, object]) -> list[str]:
             continue
         try:
             st.session_state[key] = _clean(key, value)
-        except (ValueError, TypeError, OverflowError) as exc:
+        except SettingsError as exc:
             problems.append(str(exc))
     return problems
 
 
-def read_settings() -> ConvSettings:
+def read_settings() -> LabSettings:
     """The current settings, validated and clamped (whatever a widget or a URL put in session state)."""
     ss = st.session_state
     values = {}
     for key in SETTING_KEYS:
         try:
-            values[key] = _clean(key, ss.get(key, _default(key)))
-        except ValueError:
-            values[key] = _default(key)
-    return ConvSettings(
+            values[key] = _clean(key, ss.get(key, _DEFAULTS[key]))
+        except SettingsError:
+            values[key] = _DEFAULTS[key]
+    return LabSettings(
         stride=values[STRIDE], padding_mode=values[PADDING_MODE], padding=values[PADDING],
         dilation=values[DILATION], relu=values[RELU], pool=values[POOL], pool_size=values[POOL_SIZE],
         pool_stride=values[POOL_STRIDE], norm=values[NORM], preview_side=values[PREVIEW_SIDE],
@@ -292,71 +282,3 @@ def get_image() -> LabImage | None:
 def set_image(image: LabImage) -> None:
     """Store the current input image (the input panel does this; other pages read it)."""
     st.session_state[IMAGE] = image
-
-
-def rerun_results() -> None:
-    """From a widget callback: rerun only the live panels (after the callback stored a new bank).
-
-    These are ``RESULT_FRAGMENTS`` plus every fragment registered with :func:`register_live_fragment` in
-    the current workspace run (e.g. the designer's swatch and link).
-    """
-    keys = list(RESULT_FRAGMENTS)
-    keys += [key for key in st.session_state.get(_LIVE_EXTRA, ()) if key not in keys]
-    st.rerun(keys)
-
-
-def reset_live_fragments() -> None:
-    """Forget registered live fragments (the workspace calls this before drawing them again)."""
-    st.session_state[_LIVE_EXTRA] = []
-
-
-def register_live_fragment(key: str) -> None:
-    """Ask for the keyed fragment `key` to rerun after every weight or bias edit (call it while drawing it).
-
-    Only fragments drawn in the current workspace run may be registered: ``st.rerun`` refuses unknown keys.
-    """
-    extra = st.session_state.setdefault(_LIVE_EXTRA, [])
-    if key not in extra:
-        extra.append(key)
-
-
-def _edited_value(key: str) -> float | None:
-    """The number a weight/bias widget holds, or None if it is unusable (left empty, not finite, too big)."""
-    value = st.session_state.get(key)
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        return None
-    return value if np.isfinite(value) and abs(value) <= MAX_ABS_WEIGHT else None
-
-
-def weight_changed(key: str, k: int, c: int, i: int, j: int) -> None:
-    """Widget callback: weight ``[k, i, j, c]`` of the current bank takes the value of widget `key`.
-
-    The bank is stored at the same revision (the widgets already show the value) and only the result panels
-    rerun. An unusable value (empty, not finite, beyond the bank's limits) is ignored, and so is a stale
-    widget whose filter or tap no longer exists.
-    """
-    bank = get_bank()
-    value = _edited_value(key)
-    k_all, kh, kw, c_all = bank.weights.shape
-    if value is None or not (0 <= k < k_all and 0 <= i < kh and 0 <= j < kw and 0 <= c < c_all):
-        return
-    weights = np.array(bank.weights)  # (K, kh, kw, C), writable
-    weights[k, i, j, c] = value
-    st.session_state[BANK] = bank.replace(weights=weights)
-    rerun_results()
-
-
-def bias_changed(key: str, k: int) -> None:
-    """Widget callback: filter `k`'s bias takes the value of widget `key` (see :func:`weight_changed`)."""
-    bank = get_bank()
-    value = _edited_value(key)
-    if value is None or not 0 <= k < bank.n_filters:
-        return
-    bias = np.array(bank.bias)  # (K,)
-    bias[k] = value
-    st.session_state[BANK] = bank.replace(bias=bias)
-    rerun_results()

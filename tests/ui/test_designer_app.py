@@ -25,6 +25,7 @@ def designer_page():
     import streamlit as st
 
     from ui import share, state
+    from ui.lab import live as lab_live
     from ui.lab.designer.panel import designer_panel
 
     def stand_in(key: str) -> None:  # the Lab's result panels: weight edits rerun them; they mirror the link
@@ -41,7 +42,7 @@ def designer_page():
         st.warning(problem)
     bank, focus = designer_panel()
     st.caption(f"result: {bank.n_filters} filters, focus {focus}")
-    for key in state.RESULT_FRAGMENTS:
+    for key in lab_live.RESULT_FRAGMENTS:
         stand_in(key)
 
 
@@ -528,5 +529,5 @@ def test_lab_settings_and_link_settings_map_both_ways(conv):
 
     values = {key.removeprefix("cv_"): value for key, value in share.lab_values(conv).items()}
     names = {"padding_mode", "padding", "stride", "dilation", "relu", "pool", "pool_size", "pool_stride"}
-    lab = state.ConvSettings(**{name: values[name] for name in names & values.keys()})
+    lab = state.LabSettings(**{name: values[name] for name in names & values.keys()})
     assert lab.core == conv and lab.conv_kwargs() == conv.conv_kwargs()

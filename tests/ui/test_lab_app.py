@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from convviz import conv2d, load_preset, load_sample, output_size
 from convviz.filterbank.bank import FilterBank
 from ui import state
+from ui.lab import live
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -47,8 +48,8 @@ def _explained(at: AppTest) -> dict[str, float]:
 def _pick(at: AppTest, row: int, col: int) -> AppTest:
     """Choose the explained pixel. Its inputs rerun only the explanation fragments, so AppTest's tree then
     holds only those; one more full run brings back the whole page."""
-    at.number_input(key=state.PIXEL_ROW).set_value(row).run()
-    at.number_input(key=state.PIXEL_COL).set_value(col).run()
+    at.number_input(key=live.PIXEL_ROW).set_value(row).run()
+    at.number_input(key=live.PIXEL_COL).set_value(col).run()
     return at.run()
 
 
@@ -236,7 +237,7 @@ def test_untrusted_settings_are_clamped():
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state[state.STRIDE] = 99
     at.session_state[state.POOL] = "median"
-    at.session_state[state.PIXEL_ROW] = -5
+    at.session_state[live.PIXEL_ROW] = -5
     at.run()
     assert not at.exception
     assert at.number_input(key=state.STRIDE).value == state.MAX_STRIDE

@@ -7,11 +7,11 @@ from convviz import conv2d, conv2d_per_channel, load_preset, max_pool2d, relu
 from convviz.errors import BudgetError
 from ui.lab.context import Scales, nice_scale, page_scales
 from ui.lab.pipeline import Pipeline, Stats
-from ui.state import ConvSettings
+from ui.state import LabSettings
 
 IMAGE = np.random.default_rng(0).random((40, 50, 3), dtype=np.float32)
 BANK = load_preset("compass-edges")
-SAME = ConvSettings(padding_mode="same", relu=False)
+SAME = LabSettings(padding_mode="same", relu=False)
 
 
 def _edited(bank, k, value):
@@ -57,7 +57,7 @@ def test_new_settings_recompute_everything():
     """A new stride recomputes every filter with the new output size."""
     pipe = Pipeline()
     pipe.update(IMAGE, "img", BANK, SAME)
-    strided = ConvSettings(padding_mode="valid", stride=2, relu=False)
+    strided = LabSettings(padding_mode="valid", stride=2, relu=False)
     pipe.update(IMAGE, "img", BANK, strided)
     assert pipe.recomputed == list(range(8))
     np.testing.assert_array_equal(pipe.conv, _conv(BANK, strided))
@@ -65,7 +65,7 @@ def test_new_settings_recompute_everything():
 
 def test_post_stage_is_relu_then_pooling():
     """The post stage equals max_pool2d(relu(conv)) filter by filter."""
-    settings = ConvSettings(padding_mode="same", relu=True, pool="max", pool_size=2, pool_stride=2)
+    settings = LabSettings(padding_mode="same", relu=True, pool="max", pool_size=2, pool_stride=2)
     pipe = Pipeline()
     pipe.update(IMAGE, "img", BANK, settings)
     post = np.stack(pipe.post(settings), axis=-1)
@@ -76,7 +76,7 @@ def test_post_stage_is_relu_then_pooling():
 
 def test_post_stage_follows_a_weight_edit():
     """After an edit, the post stage of the edited filter is recomputed from its new map."""
-    settings = ConvSettings(padding_mode="same", relu=True)
+    settings = LabSettings(padding_mode="same", relu=True)
     pipe = Pipeline()
     pipe.update(IMAGE, "img", BANK, settings)
     pipe.post(settings)

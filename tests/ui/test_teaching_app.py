@@ -222,7 +222,7 @@ def test_blocks_weight_sharing_counts():
     bank = load_preset(state.DEFAULT_PRESET)
     k, kh, kw, _ = bank.weights.shape
     shape = load_sample(list_samples("image")[0]).array.shape
-    g = conv_geometry(shape[0], shape[1], (kh, kw), **state.ConvSettings().conv_kwargs())
+    g = conv_geometry(shape[0], shape[1], (kh, kw), **state.LabSettings().conv_kwargs())
     counts = connectivity_comparison(shape, (g.out_h, g.out_w, k), (kh, kw))
     text = _text(at)
     for n in (counts.conv, counts.locally_connected, counts.dense):

@@ -17,9 +17,10 @@ import streamlit as st
 from convviz.errors import ConvvizValueError
 from convviz.filterbank.bank import FilterBank
 from ui import share, state
+from ui.lab import live
 from ui.lab.pipeline import Pipeline, Stats
 from ui.lab.settings import settings_problem
-from ui.state import ConvSettings, LabImage
+from ui.state import LabImage, LabSettings
 
 
 def nice_scale(s: float) -> float:
@@ -48,7 +49,7 @@ class Scales:
         return self.shared if self.shared is not None else nice_scale(stats.scale)
 
 
-def page_scales(pipe: Pipeline, settings: ConvSettings) -> Scales:
+def page_scales(pipe: Pipeline, settings: LabSettings) -> Scales:
     """One scale covering every map shown (conv maps and the focused filter's channel maps), or per map.
 
     ReLU and pooling only keep, zero or average conv values, so the conv maps bound them too.
@@ -65,7 +66,7 @@ class LabContext:
     image: LabImage
     bank: FilterBank
     focus: int
-    settings: ConvSettings
+    settings: LabSettings
     pipe: Pipeline
     problem: str | None  # why nothing can be computed (impossible settings, budget), or None
     channels: np.ndarray | None = None  # (3, H', W') of the focused filter
@@ -75,9 +76,9 @@ class LabContext:
 
 def pipeline() -> Pipeline:
     """This session's pipeline (created on first use)."""
-    pipe = st.session_state.get(state.PIPELINE)
+    pipe = st.session_state.get(live.PIPELINE)
     if pipe is None:
-        pipe = st.session_state[state.PIPELINE] = Pipeline()
+        pipe = st.session_state[live.PIPELINE] = Pipeline()
     return pipe
 
 

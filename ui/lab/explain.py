@@ -2,11 +2,11 @@
 
 Two keyed fragments side by side:
 
-- :func:`pick_fragment` (``state.FRAG_PICK``): the row and column of the output pixel, and (on demand) a
+- :func:`pick_fragment` (``live.FRAG_PICK``): the row and column of the output pixel, and (on demand) a
   plotly view of the input image in *output coordinates* with the pixel's window drawn on it; clicking the
   view picks the pixel under the cursor. It depends only on the image and the settings, so weight edits
   never redraw it.
-- :func:`explain_fragment` (``state.FRAG_EXPLAIN``): the arithmetic from
+- :func:`explain_fragment` (``live.FRAG_EXPLAIN``): the arithmetic from
   :func:`convviz.ops.explain.explain_pixel` — per channel the window, the weights and the products, then the
   sums, the bias, the total, the value read from the map itself, and ReLU — in one HTML block (numbers only,
   never user text).
@@ -21,7 +21,6 @@ import streamlit as st
 
 from convviz.ops.explain import PixelExplanation, explain_pixel
 from convviz.ops.shapes import conv_geometry
-from ui import state
 from ui.draw.pictures import (
     CHANNEL_NAMES,
     data_uri,
@@ -32,6 +31,7 @@ from ui.draw.pictures import (
     sum_decimals,
     to_uint8,
 )
+from ui.lab import live
 from ui.lab.context import lab_context
 
 PICK_PLOT = "cv_px_plot"  # the clickable view's selection state
@@ -50,8 +50,8 @@ def _grid(n: int) -> np.ndarray:
 def _pixel(h: int, w: int) -> tuple[int, int]:
     """The chosen output pixel, clamped to an ``h x w`` map (session state may hold anything)."""
     ss = st.session_state
-    return (min(max(_as_int(ss.get(state.PIXEL_ROW)), 0), h - 1),
-            min(max(_as_int(ss.get(state.PIXEL_COL)), 0), w - 1))
+    return (min(max(_as_int(ss.get(live.PIXEL_ROW)), 0), h - 1),
+            min(max(_as_int(ss.get(live.PIXEL_COL)), 0), w - 1))
 
 
 def _as_int(value) -> int:
@@ -66,15 +66,15 @@ def _on_pick() -> None:
     event = st.session_state.get(PICK_PLOT)
     try:
         point = event["selection"]["points"][-1]
-        st.session_state[state.PIXEL_ROW] = int(round(float(point["y"])))
-        st.session_state[state.PIXEL_COL] = int(round(float(point["x"])))
+        st.session_state[live.PIXEL_ROW] = int(round(float(point["y"])))
+        st.session_state[live.PIXEL_COL] = int(round(float(point["x"])))
     except (KeyError, IndexError, TypeError, ValueError):
         return
-    st.rerun([state.FRAG_EXPLAIN, state.FRAG_PICK])
+    st.rerun([live.FRAG_EXPLAIN, live.FRAG_PICK])
 
 
 def _on_number() -> None:
-    st.rerun([state.FRAG_EXPLAIN, state.FRAG_PICK])
+    st.rerun([live.FRAG_EXPLAIN, live.FRAG_PICK])
 
 
 def pick_figure(image_hw: tuple[int, int], g, pixel: tuple[int, int], *, data_uri: str,
@@ -123,7 +123,7 @@ def _view_picture(image: np.ndarray) -> tuple[str, tuple[int, int]]:
     return data_uri(encode_jpeg(pic)), pic.shape[:2]
 
 
-@st.fragment(key=state.FRAG_PICK)
+@st.fragment(key=live.FRAG_PICK)
 def pick_fragment() -> None:
     """Choose the explained pixel: its row and column, or (when switched on) a click on the input view.
 
@@ -136,11 +136,11 @@ def pick_fragment() -> None:
         return
     g = conv_geometry(*ctx.image.array.shape[:2], ctx.bank.kernel_size, **ctx.settings.conv_kwargs())
     row, col = _pixel(g.out_h, g.out_w)
-    st.session_state[state.PIXEL_ROW], st.session_state[state.PIXEL_COL] = row, col  # before the widgets
+    st.session_state[live.PIXEL_ROW], st.session_state[live.PIXEL_COL] = row, col  # before the widgets
     a, b, c = st.columns([1, 1, 2], vertical_alignment="bottom")
-    a.number_input(f"Output row (0–{g.out_h - 1})", 0, g.out_h - 1, step=1, key=state.PIXEL_ROW,
+    a.number_input(f"Output row (0–{g.out_h - 1})", 0, g.out_h - 1, step=1, key=live.PIXEL_ROW,
                    on_change=_on_number)
-    b.number_input(f"Output column (0–{g.out_w - 1})", 0, g.out_w - 1, step=1, key=state.PIXEL_COL,
+    b.number_input(f"Output column (0–{g.out_w - 1})", 0, g.out_w - 1, step=1, key=live.PIXEL_COL,
                    on_change=_on_number)
     c.toggle("Pick by clicking the image", key=PICK_ON, on_change=_on_number,
              help="Shows the input image under the output grid; click a spot to explain it.")
@@ -205,7 +205,7 @@ def arithmetic_html(e: PixelExplanation, map_value: float) -> str:
             f"</table><p style='font-size:1.15rem;line-height:1.7'>{'<br>'.join(lines)}</p></div>")
 
 
-@st.fragment(key=state.FRAG_EXPLAIN)
+@st.fragment(key=live.FRAG_EXPLAIN)
 def explain_fragment() -> None:
     """The arithmetic of the chosen pixel of the focused filter's map, next to the map's own value.
 

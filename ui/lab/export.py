@@ -41,7 +41,7 @@ def full_resolution(image: state.LabImage) -> np.ndarray:
     return load_image(image.source, max_side=None)
 
 
-def full_size_elements(image: state.LabImage, bank: FilterBank, settings: state.ConvSettings) -> int | None:
+def full_size_elements(image: state.LabImage, bank: FilterBank, settings: state.LabSettings) -> int | None:
     """Elements of the conv output at full resolution, or None when that size cannot be computed."""
     h, w = image.full_hw
     try:

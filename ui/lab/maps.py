@@ -1,6 +1,6 @@
 """The Lab's result panel: one filter's channel maps and their sum, ReLU and pooling, the output volume.
 
-:func:`results_fragment` is the keyed fragment ``state.FRAG_RESULTS``: a weight edit reruns it (and the pixel
+:func:`results_fragment` is the keyed fragment ``live.FRAG_RESULTS``: a weight edit reruns it (and the pixel
 explanation) alone. Every map is drawn on the diverging ramp of :mod:`ui.draw.pictures` through the session's
 :class:`~ui.lab.pipeline.Pipeline`, whose memo turns "this map of this filter at this scale" into JPEG bytes
 once, so an edit encodes only the pictures that really changed.
@@ -22,12 +22,12 @@ from html import escape
 import numpy as np
 import streamlit as st
 
-from ui import state
 from ui.draw.pictures import CHANNEL_NAMES, colorbar_picture, data_uri, fmt, fmt_range, map_picture, md_escape
 from ui.draw.volume3d import stacked_slices_figure, volume_slice
+from ui.lab import live
 from ui.lab.context import LabContext, Scales, lab_context, publish_link
 from ui.lab.pipeline import Pipeline, Stats
-from ui.state import ConvSettings
+from ui.state import LabSettings
 
 THUMB_SIDE = 256  # pixels on the long side of an output-volume thumbnail (shown ~200 px wide)
 MAP_SIDE = 384  # ... of a map of the focused filter (shown ~180-250 px wide)
@@ -95,11 +95,11 @@ def legend_html(scales: Scales) -> str:
             f"<figcaption style='{_CAPTION}'>{escape(text)}</figcaption></figure>")
 
 
-def _post_tag(settings: ConvSettings) -> tuple:
+def _post_tag(settings: LabSettings) -> tuple:
     return (settings.relu, settings.pool, settings.pool_size, settings.pool_stride)
 
 
-def _pool_text(settings: ConvSettings) -> str:
+def _pool_text(settings: LabSettings) -> str:
     kind = "max" if settings.pool == "max" else "average"
     return f"{kind}-pool {settings.pool_size}×{settings.pool_size}, stride {settings.pool_stride}"
 
@@ -159,7 +159,7 @@ def decomposition_panel(ctx: LabContext, pics: dict[str, MapPic | None]) -> None
             f"{legend_html(ctx.scales)}</div>")
 
 
-def stage_name(settings: ConvSettings) -> str:
+def stage_name(settings: LabSettings) -> str:
     """What the output volume holds, in words ("after ReLU and max-pool 2×2, stride 2")."""
     steps = (["ReLU"] if settings.relu else []) + ([_pool_text(settings)] if settings.pool != "none" else [])
     return "after " + " and ".join(steps) if steps else "straight from the convolution"
@@ -177,7 +177,7 @@ def volume_panel(ctx: LabContext, thumbs: list[MapPic]) -> None:
     style = f"display:grid;grid-template-columns:repeat({per_row},minmax(0,1fr));gap:10px"
     st.html(f"<div class='cv-volume' style='{style}'>{grid}</div>")
     st.caption("Filters: " + " · ".join(f"{k + 1}: {md_escape(name)}" for k, name in enumerate(bank.names)))
-    if st.toggle("Show the volume in 3D", key=state.SHOW_3D,
+    if st.toggle("Show the volume in 3D", key=live.SHOW_3D,
                  help="Stacked slices, redrawn on every edit: slow in a browser without a graphics card."):
         # The thumbnails already carry each slice's colour scale and what it shows (stage, filter).
         scale_list = [pic.scale for pic in thumbs]
@@ -188,7 +188,7 @@ def volume_panel(ctx: LabContext, thumbs: list[MapPic]) -> None:
         st.plotly_chart(fig, key="cv_volume3d", config={"displaylogo": False})
 
 
-@st.fragment(key=state.FRAG_RESULTS)
+@st.fragment(key=live.FRAG_RESULTS)
 def results_fragment() -> None:
     """Compute what changed and draw the focused filter's maps and the output volume (and update the link).
 

@@ -1,7 +1,7 @@
 """The Volume Lab page: upload a photo, watch every channel and every filter, live.
 
 Top to bottom: the input panel (:mod:`ui.image_input`) and the input as a volume (:mod:`ui.lab.input_view`),
-then the *workspace* fragment (``state.FRAG_WORKSPACE``): the settings (:mod:`ui.lab.settings`), the filter
+then the *workspace* fragment (``live.FRAG_WORKSPACE``): the settings (:mod:`ui.lab.settings`), the filter
 panel (:func:`ui.lab.designer.panel.designer_panel`) beside the results fragment (:mod:`ui.lab.maps`), the
 pixel explanation (:mod:`ui.lab.explain`) and the downloads (:mod:`ui.lab.export`).
 
@@ -17,6 +17,7 @@ import streamlit as st
 
 from ui import share, state
 from ui.image_input import image_input_panel
+from ui.lab import live
 from ui.lab.context import lab_context
 from ui.lab.designer.panel import designer_panel
 from ui.lab.explain import explain_fragment, pick_fragment
@@ -37,10 +38,10 @@ _PAGE_CSS = """<style>
 </style>"""
 
 
-@st.fragment(key=state.FRAG_WORKSPACE)
+@st.fragment(key=live.FRAG_WORKSPACE)
 def workspace() -> None:
     """Settings, filters and every result: reruns alone when a setting or the bank changes."""
-    state.reset_live_fragments()
+    live.reset_live_fragments()
     st.header("Filters slide over the volume")
     image = state.get_image()
     settings_panel(image.array.shape[:2], state.get_bank())
@@ -59,6 +60,7 @@ def workspace() -> None:
 def page() -> None:
     """The Volume Lab."""
     state.init_state()
+    live.init_live()
     problem = share.restore_from_url()
     st.html(_PAGE_CSS)
     st.title("Volume Lab")

@@ -1,6 +1,6 @@
 """The Lab's computations for one session, redone filter by filter so that editing a weight stays live.
 
-A :class:`Pipeline` lives in ``st.session_state[state.PIPELINE]`` (one per browser tab). It keeps the
+A :class:`Pipeline` lives in ``st.session_state[live.PIPELINE]`` (one per browser tab). It keeps the
 convolution output of the current image as planar maps ``(K, H', W')`` together with a signature of each
 filter (its weights and bias bytes). On the next run only filters whose signature changed are recomputed; a
 new image, new settings or a new kernel shape recompute everything with one :func:`convviz.conv2d` call.
@@ -25,7 +25,7 @@ from convviz import avg_pool2d, conv2d, conv2d_per_channel, max_pool2d, relu
 from convviz._validate import check_budget
 from convviz.filterbank.bank import FilterBank
 from convviz.ops.shapes import conv_geometry
-from ui.state import ConvSettings
+from ui.state import LabSettings
 
 #: Largest number of multiply-adds one interactive recompute may need (1024 x 768 x 32 filters of 3x3x3
 #: is 0.7 billion, about 0.1 s here). Bigger work is refused with a message, not queued.
@@ -76,7 +76,7 @@ def check_live_budget(image_shape: tuple[int, ...], bank: FilterBank, out_hw: tu
     check_budget("This update", macs=macs, macs_limit=INTERACTIVE_BUDGET)
 
 
-def post_process(volume: np.ndarray, settings: ConvSettings) -> np.ndarray:
+def post_process(volume: np.ndarray, settings: LabSettings) -> np.ndarray:
     """ReLU and pooling of a conv output ``(H', W', K)`` as set in `settings`."""
     if settings.relu:
         volume = relu(volume)
@@ -103,14 +103,14 @@ class Pipeline:
         self._channel_stats: list[Stats] = []
         self._pictures: OrderedDict[tuple, object] = OrderedDict()
         self.bank: FilterBank | None = None
-        self.settings: ConvSettings | None = None
+        self.settings: LabSettings | None = None
         self.recomputed: list[int] = []  # filters recomputed by the last update (for tests and captions)
         # Downloads read the pipeline from another thread (Streamlit runs download callables there).
         self.lock = threading.RLock()
 
     # --- convolution -------------------------------------------------------------------------------------
     @_locked
-    def update(self, image: np.ndarray, digest: str, bank: FilterBank, settings: ConvSettings, *,
+    def update(self, image: np.ndarray, digest: str, bank: FilterBank, settings: LabSettings, *,
                focus: int = 0) -> None:
         """Bring the conv maps up to date with `image` ``(H, W, C)``, `bank` and `settings`.
 
@@ -162,7 +162,7 @@ class Pipeline:
 
     # --- ReLU and pooling --------------------------------------------------------------------------------
     @_locked
-    def post(self, settings: ConvSettings) -> list[np.ndarray]:
+    def post(self, settings: LabSettings) -> list[np.ndarray]:
         """Maps after ReLU and pooling (as enabled in `settings`), one ``(H'', W'')`` per filter.
 
         Raises
@@ -184,7 +184,7 @@ class Pipeline:
                 self._post_sigs[k] = sig
         return [_readonly(m) for m in self._post]
 
-    def post_stats(self, settings: ConvSettings) -> list[Stats]:
+    def post_stats(self, settings: LabSettings) -> list[Stats]:
         """Per filter: min, max and negatives after ReLU/pooling (call :meth:`post` first)."""
         if not settings.relu and settings.pool == "none":
             return self.conv_stats
@@ -192,7 +192,7 @@ class Pipeline:
 
     # --- the focused filter's per-channel maps -----------------------------------------------------------
     @_locked
-    def channel_maps(self, image: np.ndarray, bank: FilterBank, k: int, settings: ConvSettings) -> np.ndarray:
+    def channel_maps(self, image: np.ndarray, bank: FilterBank, k: int, settings: LabSettings) -> np.ndarray:
         """Filter `k`'s per-channel maps ``(C, H', W')``: image channel c correlated with slice c."""
         key = (self._base, k, _signature(bank, k))
         if key != self._channels_key:

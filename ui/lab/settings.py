@@ -20,7 +20,7 @@ _NORM_HELP = ("shared: one colour scale for every map on the page, so colours co
               "sum reads as the sum. per map: each map uses its own range (weak maps become visible).")
 
 
-def _widgets(settings: state.ConvSettings) -> None:
+def _widgets(settings: state.LabSettings) -> None:
     """Draw the setting widgets (all keyed in :mod:`ui.state`, kept across pages), in two rows."""
     keep = {"persist_state": "session"}
     c = st.columns([1, 1.2, 1, 1, 2.2], vertical_alignment="bottom")
@@ -43,14 +43,14 @@ def _widgets(settings: state.ConvSettings) -> None:
                       **keep)
 
 
-def _formula_lines(settings: state.ConvSettings, hw: tuple[int, int], kernel: tuple[int, int]) -> list[str]:
+def _formula_lines(settings: state.LabSettings, hw: tuple[int, int], kernel: tuple[int, int]) -> list[str]:
     """The output-size formula per axis with the user's numbers (the result may be 0 or less)."""
     kw = settings.conv_kwargs()
     return [f"{axis} = {output_size_formula(n, k, **kw)}"
             for axis, n, k in zip(_AXES, hw, kernel, strict=True)]
 
 
-def settings_problem(settings: state.ConvSettings, image_hw: tuple[int, int], bank: FilterBank) -> str | None:
+def settings_problem(settings: state.LabSettings, image_hw: tuple[int, int], bank: FilterBank) -> str | None:
     """A sentence explaining why these settings cannot work on this image and bank, or None.
 
     Runs on every Lab rerun: the sizes come from :func:`convviz.output_size`; the formula text is made only
@@ -72,7 +72,7 @@ def settings_problem(settings: state.ConvSettings, image_hw: tuple[int, int], ba
     return None
 
 
-def settings_panel(image_hw: tuple[int, int], bank: FilterBank) -> state.ConvSettings:
+def settings_panel(image_hw: tuple[int, int], bank: FilterBank) -> state.LabSettings:
     """Draw the settings and the live output-size formula, or the reason the settings cannot work.
 
     Parameters
@@ -84,7 +84,7 @@ def settings_panel(image_hw: tuple[int, int], bank: FilterBank) -> state.ConvSet
 
     Returns
     -------
-    ConvSettings
+    LabSettings
         The validated settings (possibly impossible: see :func:`settings_problem`).
     """
     with st.container(border=True):

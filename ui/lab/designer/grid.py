@@ -15,6 +15,7 @@ import streamlit as st
 from convviz.filterbank.bank import MAX_ABS_WEIGHT, FilterBank
 from ui import state
 from ui.draw.pictures import CHANNEL_NAMES, CHANNEL_WORDS, data_uri, encode_png, fmt, swatch_picture
+from ui.lab import live
 
 #: Background and border of each channel's grid (light tint, strong edge): red, green, blue.
 _TINTS = (("#fce8e6", "#c5221f"), ("#e6f4ea", "#188038"), ("#e8f0fe", "#1a57c9"))
@@ -89,7 +90,7 @@ def _channel_grid(c: int) -> None:
 
     Each grid is its own fragment, drawn from the session's state (not from arguments, which a fragment
     rerun would replay stale). Why: Streamlit starts an edit's rerun with the input's own fragment, which
-    the callback then cuts short (:func:`ui.state.rerun_results`), and the browser marks every element of
+    the callback then cuts short (:func:`ui.live.rerun_results`), and the browser marks every element of
     that fragment stale and then fresh again, restyling each. Here that is 10 elements, not the ~100 of the
     workspace: paired browser runs, an edit 15-18 ms faster (docs/benchmarks.md).
     """
@@ -107,14 +108,14 @@ def _channel_grid(c: int) -> None:
                 cells[j].number_input(
                     f"{CHANNEL_NAMES[c]} row {i + 1} column {j + 1}", -MAX_ABS_WEIGHT, MAX_ABS_WEIGHT,
                     value=float(bank.weights[k, i, j, c]), step=0.1, format=CELL_FORMAT, key=key,
-                    label_visibility="collapsed", on_change=state.weight_changed, args=(key, k, c, i, j),
+                    label_visibility="collapsed", on_change=live.weight_changed, args=(key, k, c, i, j),
                 )
 
 
 @st.fragment(key=FRAG_LIVE)
 def filter_summary() -> None:
     """The focused filter's swatch and sums; reruns with the maps after every weight edit."""
-    state.register_live_fragment(FRAG_LIVE)
+    live.register_live_fragment(FRAG_LIVE)
     bank = state.get_bank()
     k = state.get_focus(bank)
     # One element (the swatch inline, then the sums): this reruns on every edit, and every element and
@@ -128,9 +129,9 @@ def filter_summary() -> None:
 def weight_editor(bank: FilterBank, k: int) -> None:
     """Draw the three channel grids and the bias of filter `k`, then its swatch and sums.
 
-    Each input stores its edit with :func:`ui.state.weight_changed` / :func:`ui.state.bias_changed` (same
+    Each input stores its edit with :func:`ui.live.weight_changed` / :func:`ui.live.bias_changed` (same
     revision, so the inputs keep their place), which reruns only the result panels and the live fragments
-    registered with :func:`ui.state.register_live_fragment`, such as :data:`FRAG_LIVE`.
+    registered with :func:`ui.live.register_live_fragment`, such as :data:`FRAG_LIVE`.
 
     Parameters
     ----------
@@ -147,6 +148,6 @@ def weight_editor(bank: FilterBank, k: int) -> None:
     key = bias_key(rev, k)
     left.number_input("Bias (added after the sum)", -MAX_ABS_WEIGHT, MAX_ABS_WEIGHT,
                       value=float(bank.bias[k]), step=0.1, format="%.4g", key=key,
-                      on_change=state.bias_changed, args=(key, k))
+                      on_change=live.bias_changed, args=(key, k))
     with right:
         filter_summary()

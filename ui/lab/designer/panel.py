@@ -12,7 +12,7 @@
 Every edit of the list or a transform makes a new immutable bank (:mod:`convviz.filterbank.edits`,
 :mod:`convviz.filterbank.transforms`) inside a widget callback, so the page draws the new bank in the same
 run, and stores it with :func:`ui.state.set_bank`. Weight edits are stored in place by
-:func:`ui.state.weight_changed` (see :mod:`ui.lab.designer.grid`). A refused edit leaves the bank unchanged
+:func:`ui.live.weight_changed` (see :mod:`ui.lab.designer.grid`). A refused edit leaves the bank unchanged
 and says why. User text (filter and bank names, descriptions) is only shown as escaped Markdown or as plain
 text.
 """

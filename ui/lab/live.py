@@ -1,0 +1,107 @@
+"""The Lab's live editing: which fragments rerun after a weight edit, and the weight and bias callbacks.
+
+Reruns (what keeps editing live): the Lab's panels are keyed fragments. A widget inside the workspace reruns
+the whole workspace by default (correct, but it redraws the filter panel too). A *weight or bias* input should
+instead pass ``on_change=live.weight_changed, args=(key, k, c, i, j)`` (or :func:`bias_changed`): the
+callback stores the edited bank and reruns only ``RESULT_FRAGMENTS`` (the maps and the pixel explanation)
+and the fragments registered with :func:`register_live_fragment` (e.g. the designer's swatch), which keeps
+the rest of the page (and the many weight inputs) out of the edit's rerun. Any other callback that edits
+the bank may call :func:`rerun_results` after storing it.
+
+The Lab-only session keys live here too; what other pages share is in :mod:`ui.state`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from convviz.filterbank.bank import MAX_ABS_WEIGHT
+from ui.state import BANK, get_bank
+
+PIPELINE = "cv_pipeline"  # ui.lab.pipeline.Pipeline: per-session computed maps and encoded pictures
+PIXEL_ROW = "cv_px_row"  # int: the output pixel explained (row, column of the conv map)
+PIXEL_COL = "cv_px_col"
+SHOW_3D = "cv_show3d"  # bool: draw the output volume in 3D (live, but costly in a browser without a GPU)
+
+# Keyed fragments of the Lab (see "Reruns" above).
+FRAG_WORKSPACE = "cv_workspace"  # settings, filter panel, every result
+FRAG_RESULTS = "cv_results"  # one filter's maps, ReLU/pooling, the output volume
+FRAG_EXPLAIN = "cv_explain"  # the explained pixel's arithmetic
+FRAG_PICK = "cv_pick"  # the clickable view that chooses the explained pixel
+RESULT_FRAGMENTS = (FRAG_RESULTS, FRAG_EXPLAIN)
+_LIVE_EXTRA = "cv_live_fragments"  # list of str: other fragments to rerun with the results
+
+
+def init_live() -> None:
+    """Give the Lab-only keys their defaults once per session."""
+    st.session_state.setdefault(PIXEL_ROW, 0)
+    st.session_state.setdefault(PIXEL_COL, 0)
+
+
+def rerun_results() -> None:
+    """From a widget callback: rerun only the live panels (after the callback stored a new bank).
+
+    These are ``RESULT_FRAGMENTS`` plus every fragment registered with :func:`register_live_fragment` in
+    the current workspace run (e.g. the designer's swatch and link).
+    """
+    keys = list(RESULT_FRAGMENTS)
+    keys += [key for key in st.session_state.get(_LIVE_EXTRA, ()) if key not in keys]
+    st.rerun(keys)
+
+
+def reset_live_fragments() -> None:
+    """Forget registered live fragments (the workspace calls this before drawing them again)."""
+    st.session_state[_LIVE_EXTRA] = []
+
+
+def register_live_fragment(key: str) -> None:
+    """Ask for the keyed fragment `key` to rerun after every weight or bias edit (call it while drawing it).
+
+    Only fragments drawn in the current workspace run may be registered: ``st.rerun`` refuses unknown keys.
+    """
+    extra = st.session_state.setdefault(_LIVE_EXTRA, [])
+    if key not in extra:
+        extra.append(key)
+
+
+def _edited_value(key: str) -> float | None:
+    """The number a weight/bias widget holds, or None if it is unusable (left empty, not finite, too big)."""
+    value = st.session_state.get(key)
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return value if np.isfinite(value) and abs(value) <= MAX_ABS_WEIGHT else None
+
+
+def weight_changed(key: str, k: int, c: int, i: int, j: int) -> None:
+    """Widget callback: weight ``[k, i, j, c]`` of the current bank takes the value of widget `key`.
+
+    The bank is stored at the same revision (the widgets already show the value) and only the result panels
+    rerun. An unusable value (empty, not finite, beyond the bank's limits) is ignored, and so is a stale
+    widget whose filter or tap no longer exists.
+    """
+    bank = get_bank()
+    value = _edited_value(key)
+    k_all, kh, kw, c_all = bank.weights.shape
+    if value is None or not (0 <= k < k_all and 0 <= i < kh and 0 <= j < kw and 0 <= c < c_all):
+        return
+    weights = np.array(bank.weights)  # (K, kh, kw, C), writable
+    weights[k, i, j, c] = value
+    st.session_state[BANK] = bank.replace(weights=weights)
+    rerun_results()
+
+
+def bias_changed(key: str, k: int) -> None:
+    """Widget callback: filter `k`'s bias takes the value of widget `key` (see :func:`weight_changed`)."""
+    bank = get_bank()
+    value = _edited_value(key)
+    if value is None or not 0 <= k < bank.n_filters:
+        return
+    bias = np.array(bank.bias)  # (K,)
+    bias[k] = value
+    st.session_state[BANK] = bank.replace(bias=bias)
+    rerun_results()
