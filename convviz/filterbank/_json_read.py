@@ -13,8 +13,9 @@ import re
 import numpy as np
 
 from convviz.filterbank.bank import MAX_ABS_WEIGHT, MAX_KERNEL, TEXT_LIMITS, BankError, check_text
+from convviz.image.modes import CHANNEL_NAMES
 
-CHANNEL_KEYS = ("R", "G", "B")
+CHANNEL_KEYS = CHANNEL_NAMES  # a bank file keys each filter's weights by channel
 # The largest legal bank (64 filters of 15x15x3, long decimals) writes ~0.9 MB; anything bigger is not a bank.
 MAX_JSON_CHARS = 1_200_000
 # A bank file nests 6 deep (bank, filters, filter, weights, grid, row); allow a little slack, refuse the rest

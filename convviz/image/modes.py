@@ -56,6 +56,8 @@ except ImportError:  # pragma: no cover - depends on how Pillow was built
 
 # Transparent pixels become white, like a drawing on paper (and like most image viewers show them).
 BACKGROUND = 255
+#: The channels of every image convviz computes on, in order: an RGB image is a stack of three planes.
+CHANNEL_NAMES = ("R", "G", "B")
 
 _SIXTEEN_BIT = {"I;16", "I;16L", "I;16B", "I;16N"}
 _GRAY_MODES = {"1", "L", "LA", "La", "I", "F"} | _SIXTEEN_BIT

@@ -26,13 +26,14 @@ import numpy as np
 
 from convviz._validate import int_in_range
 from convviz.errors import ConvvizValueError
+from convviz.image.modes import CHANNEL_NAMES
+from convviz.numbers import fmt
 from convviz.ops.explain import explain_pixel
 from convviz.ops.shapes import output_size, output_size_formula
 
 __all__ = ["KINDS", "ShapeQuestion", "ValueQuestion", "Verdict", "check_answer", "make_question"]
 
 KINDS = ("shape", "value")
-CHANNEL_NAMES = ("R", "G", "B")
 
 
 @dataclass(frozen=True)
@@ -267,20 +268,15 @@ def _size_or_none(q: ShapeQuestion, **change) -> tuple[int, int] | None:
         return None
 
 
-def _num(v: float) -> str:
-    """A number as a student writes it: ``3``, ``−2``, ``2.5`` (with a real minus sign)."""
-    return f"{v:g}".replace("-", "−")
-
-
 def _explain_value(q: ValueQuestion, given: float) -> str:
     e = q.explanation()
     lines = []
     for c, name in enumerate(CHANNEL_NAMES):
         pairs = zip(e.window[..., c].ravel(), e.weights[..., c].ravel(), strict=True)
-        terms = " + ".join(f"{_num(a)}·{_paren(w)}" for a, w in pairs)
-        lines.append(f"{name}: {terms} = {_num(e.channel_sums[c])}")
+        terms = " + ".join(f"{_num6(a)}·{_paren(w)}" for a, w in pairs)
+        lines.append(f"{name}: {terms} = {_num6(e.channel_sums[c])}")
     sums = " + ".join(_paren(s) for s in e.channel_sums)
-    lines.append(f"Sum: {sums} + bias {_paren(e.bias)} = {_num(e.total)}")
+    lines.append(f"Sum: {sums} + bias {_paren(e.bias)} = {_num6(e.total)}")
     if abs(given - e.total) >= 1e-6:
         if abs(given - (e.total - e.bias)) < 1e-6 and e.bias:
             lines.append("You left out the bias: it is added once, after the 27 products.")
@@ -293,4 +289,9 @@ def _explain_value(q: ValueQuestion, given: float) -> str:
 
 def _paren(v: float) -> str:
     """Negative numbers in parentheses, so ``2·(−1)`` reads unambiguously."""
-    return f"({_num(v)})" if v < 0 else _num(v)
+    return f"({_num6(v)})" if v < 0 else _num6(v)
+
+
+def _num6(v: float) -> str:
+    """A number in an explanation: whole numbers exactly, others to 6 significant digits."""
+    return fmt(v, digits=6)

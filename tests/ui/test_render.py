@@ -70,20 +70,6 @@ def test_tint_channel_keeps_only_its_channel():
     assert np.array_equal(tinted[..., 1], render.to_uint8(img[..., 1]))
 
 
-@pytest.mark.parametrize(("value", "text"),
-                         [(0.0, "0"), (-0.25, "−0.25"), (1234.5678, "1235"), (1e-7, "1e−07")])
-def test_fmt(value, text):
-    """Four significant digits, a real minus sign, trailing zeros dropped."""
-    assert render.fmt(value) == text
-
-
-def test_fmt_fixed_hides_rounding_noise():
-    """Two float32 sums that differ by rounding noise print the same with sum_decimals."""
-    terms = np.array([0.4, -0.4, 0.8, -0.8], np.float32)
-    d = render.sum_decimals(terms)
-    assert render.fmt_fixed(1.788e-07, d) == render.fmt_fixed(5.96e-08, d) == "0"
-
-
 def test_md_escape_makes_user_text_literal():
     """Markdown specials in a file name are escaped, so the name shows as typed."""
     assert render.md_escape("*bold* [x](y)") == r"\*bold\* \[x\]\(y\)"

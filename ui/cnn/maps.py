@@ -15,16 +15,15 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from convviz.filterbank.bank import FilterBank
+from convviz.numbers import fmt, fmt_range
 from ui import state
-from ui.draw.grids import CHANNEL_COLOURS, grid_html, show_row
+from ui.draw.colours import CHANNEL_COLOURS, CHANNEL_NAMES
+from ui.draw.grids import grid_html, show_row
 from ui.draw.pictures import (
-    CHANNEL_NAMES,
     colorbar_picture,
     colorize,
     data_uri,
     encode_jpeg,
-    fmt,
-    fmt_range,
     map_picture,
     swatch_picture,
     value_range,

@@ -18,19 +18,13 @@ import streamlit as st
 from convviz import ConvvizValueError, list_samples
 from convviz.lessons.architectures import architecture_table, list_architectures
 from convviz.model.tinyvgg import ModelFileError, TinyVGG, load_pretrained
+from convviz.numbers import fmt
 from ui import nav, state
 from ui.cnn.maps import COMPACT_CSS, conv1_panel, layer_maps_panel, open_in_designer, slice_grids
 from ui.cnn.views import SOFTMAX, cam_panel, probabilities_figure, softmax_panel
+from ui.draw.colours import CHANNEL_NAMES, CHANNEL_WORDS
 from ui.draw.figures import volumes_figure
-from ui.draw.pictures import (
-    CHANNEL_NAMES,
-    CHANNEL_WORDS,
-    fmt,
-    image_picture,
-    md_escape,
-    swatch_picture,
-    to_uint8,
-)
+from ui.draw.pictures import image_picture, md_escape, swatch_picture, to_uint8
 from ui.image_input import SAMPLE, image_input_panel, sample_image
 
 KEEP = "cnn_keep"  # segmented control (multi): the colour channels the network gets

@@ -12,17 +12,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from convviz.model.cam import ClassActivationMap, cam_from_head
+from convviz.numbers import fmt
 from convviz.ops.dense import softmax_steps
-from ui.draw.grids import grid_html, num, show_equation, show_row, show_table
-from ui.draw.pictures import (
-    colorize,
-    encode_jpeg,
-    fit_for_display,
-    fmt,
-    map_picture,
-    symmetric_scale,
-    to_uint8,
-)
+from ui.draw.grids import grid_html, show_equation, show_row, show_table
+from ui.draw.pictures import colorize, encode_jpeg, fit_for_display, map_picture, symmetric_scale, to_uint8
 
 CAM_CLASS = "cnn_cam_class"  # selectbox: the class whose activation map is drawn
 SOFTMAX = "cnn_softmax"  # toggle: show the softmax arithmetic
@@ -57,11 +50,11 @@ def softmax_panel(logits: np.ndarray, classes: tuple[str, ...]) -> None:
                 "probabilities: subtract the largest score (so no exponential overflows), take `exp`, divide "
                 "by the sum.")
     columns = zip(classes, steps.scores, steps.shifted, steps.exps, steps.probs, strict=True)
-    rows = [[name, num(round(float(z), 4)), num(round(float(s), 4)), num(round(float(e), 5)),
+    rows = [[name, fmt(round(float(z), 4)), fmt(round(float(s), 4)), fmt(round(float(e), 5)),
              f"{100 * p:.2f} %"] for name, z, s, e, p in columns]
     show_table(["class", "score z", "z − max", "exp(z − max)", "probability"], rows, numeric={1, 2, 3, 4})
-    show_equation(f"sum of the exps = {num(round(steps.total, 5))}; probability = exp(z − max) / "
-                  f"{num(round(steps.total, 5))}")
+    show_equation(f"sum of the exps = {fmt(round(steps.total, 5))}; probability = exp(z − max) / "
+                  f"{fmt(round(steps.total, 5))}")
 
 
 def cam_overlay(photo: np.ndarray, cam: np.ndarray, scale: float) -> bytes:
@@ -111,7 +104,7 @@ def cam_panel(model, photo: np.ndarray, outputs: list[tuple[str, np.ndarray]]) -
     with st.container(key="cnn_compact_cam"):
         show_row(grid_html(np.round(cam.coarse, 2), caption=f"CAM for {cam.class_name}, {h} × {w}"))
         mean = float(cam.coarse.mean(dtype=np.float64))
-        show_equation(f"mean of the {h * w} cells {num(round(mean, 4))} + bias {num(round(cam.bias, 4))} = "
-                      f"{num(round(mean + cam.bias, 4))} = the score of {cam.class_name}")
-        st.caption(f"The dense layer computed the score {num(round(cam.logit, 4))}: averaging first and "
+        show_equation(f"mean of the {h * w} cells {fmt(round(mean, 4))} + bias {fmt(round(cam.bias, 4))} = "
+                      f"{fmt(round(mean + cam.bias, 4))} = the score of {cam.class_name}")
+        st.caption(f"The dense layer computed the score {fmt(round(cam.logit, 4))}: averaging first and "
                    "weighting after gives the same number, so this map is exact, not an approximation.")

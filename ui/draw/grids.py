@@ -12,6 +12,8 @@ import html
 import numpy as np
 import streamlit as st
 
+from convviz.numbers import fmt
+
 #: Cell styles: the window under the filter, padding zeros, the cell being filled, cells not yet computed.
 _CSS = """
 <style>
@@ -39,18 +41,6 @@ _CSS = """
 .cvt tr.total td {font-weight: 700; border-top: 2px solid #202124;}
 </style>
 """
-
-CHANNEL_COLOURS = ("#c5221f", "#188038", "#1a57c9")
-
-
-def num(value: float) -> str:
-    """A number as a student writes it: ``3``, ``−2``, ``0.25``; a real minus sign and no ``-0``."""
-    v = float(value)
-    if v == 0:
-        return "0"
-    text = f"{v:.0f}" if v.is_integer() and abs(v) < 1e9 else f"{v:.4g}"
-    return text.replace("-", "−")
-
 
 def grid_html(values, *, caption: str = "", colour: str | None = None, highlight=None, pad=None,
               blank=None, current: tuple[int, int] | None = None, winners=None) -> str:
@@ -83,7 +73,7 @@ def grid_html(values, *, caption: str = "", colour: str | None = None, highlight
             if current == (i, j):
                 classes.append("cur")
             cls = f" class='{' '.join(classes)}'" if classes else ""
-            cells.append(f"<td{cls}>{num(a[i, j])}</td>")
+            cells.append(f"<td{cls}>{fmt(a[i, j])}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption{style}>{html.escape(caption)}</caption>" if caption else ""
     return f"<table class='cvg'>{cap}{''.join(rows)}</table>"

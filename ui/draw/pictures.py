@@ -11,13 +11,9 @@ from __future__ import annotations
 
 import base64
 import functools
-import math
 
 import cv2
 import numpy as np
-
-CHANNEL_NAMES = ("R", "G", "B")
-CHANNEL_WORDS = ("red", "green", "blue")
 
 #: ColorBrewer PuOr (11 classes), from the most negative (purple) to the most positive (orange).
 _PUOR_ANCHORS = (
@@ -211,48 +207,6 @@ def colorbar_picture(width: int = 512, height: int = 22) -> bytes:
     bar = cv2.resize(np.ascontiguousarray(bar), (width, height), interpolation=cv2.INTER_LINEAR)
     bar[:, width // 2 - 1:width // 2 + 1] = 0  # a thin black tick at zero
     return encode_png(bar)
-
-
-def fmt(value: float) -> str:
-    """A number for people: 4 significant digits, a real minus sign, no ``-0``."""
-    if value == 0:
-        return "0"
-    return f"{value:.4g}".replace("-", "−")  # the g format already drops trailing zeros
-
-
-def fmt_fixed(value: float, decimals: int) -> str:
-    """A number with a fixed number of decimals, a real minus sign, and no ``-0``.
-
-    Examples
-    --------
-    >>> fmt_fixed(-0.123456, 3), fmt_fixed(-1e-9, 4), fmt_fixed(12.5, 0)
-    ('−0.123', '0', '12')
-    """
-    text = f"{value:.{max(0, decimals)}f}"
-    if float(text) == 0:
-        return "0"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace("-", "−")
-
-
-def sum_decimals(terms: np.ndarray, *extra: float) -> int:
-    """Decimals that show a float32 sum of `terms` (and `extra` numbers) to ~5 significant digits of its
-    largest possible size, and hide its rounding noise: two sums of the same terms in a different order
-    (a fast convolution, a step-by-step explanation) then print the same.
-
-    Examples
-    --------
-    >>> sum_decimals(np.array([0.4, -0.4, 0.8])), sum_decimals(np.zeros(3))
-    (4, 4)
-    """
-    size = float(np.abs(terms).sum()) + sum(abs(x) for x in extra)
-    return 4 if size == 0 else int(min(8, max(0, 4 - math.floor(math.log10(size)))))
-
-
-def fmt_range(lo: float, hi: float) -> str:
-    """``"[lo, hi]"`` with :func:`fmt`."""
-    return f"[{fmt(lo)}, {fmt(hi)}]"
 
 
 def md_escape(text: str) -> str:

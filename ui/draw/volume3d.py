@@ -10,7 +10,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ui.draw.pictures import CHANNEL_WORDS, PLOTLY_COLORSCALE, fmt, lut_index, to_uint8
+from convviz.numbers import fmt
+from ui.draw.colours import CHANNEL_WORDS
+from ui.draw.pictures import PLOTLY_COLORSCALE, lut_index, to_uint8
 
 #: Longest side of a slice in a 3D view, in samples.
 VIEW_SIDE = 72

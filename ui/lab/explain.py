@@ -19,18 +19,11 @@ import math
 import numpy as np
 import streamlit as st
 
+from convviz.numbers import fmt, fmt_fixed, sum_decimals
 from convviz.ops.explain import PixelExplanation, explain_pixel
 from convviz.ops.shapes import conv_geometry
-from ui.draw.pictures import (
-    CHANNEL_NAMES,
-    data_uri,
-    encode_jpeg,
-    fit_for_display,
-    fmt,
-    fmt_fixed,
-    sum_decimals,
-    to_uint8,
-)
+from ui.draw.colours import CHANNEL_NAMES
+from ui.draw.pictures import data_uri, encode_jpeg, fit_for_display, to_uint8
 from ui.lab import live
 from ui.lab.context import lab_context
 

@@ -9,7 +9,8 @@ import numpy as np
 import streamlit as st
 
 from ui import state
-from ui.draw.pictures import CHANNEL_NAMES, CHANNEL_WORDS, image_picture, md_escape, tint_channel
+from ui.draw.colours import CHANNEL_NAMES, CHANNEL_WORDS
+from ui.draw.pictures import image_picture, md_escape, tint_channel
 from ui.draw.volume3d import exploded_input_figure
 
 CHANNELS = "cv_channels"  # segmented control: which channels are shown (view only)

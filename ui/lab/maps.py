@@ -22,7 +22,9 @@ from html import escape
 import numpy as np
 import streamlit as st
 
-from ui.draw.pictures import CHANNEL_NAMES, colorbar_picture, data_uri, fmt, fmt_range, map_picture, md_escape
+from convviz.numbers import fmt, fmt_range
+from ui.draw.colours import CHANNEL_NAMES
+from ui.draw.pictures import colorbar_picture, data_uri, map_picture, md_escape
 from ui.draw.volume3d import stacked_slices_figure, volume_slice
 from ui.lab import live
 from ui.lab.context import LabContext, Scales, lab_context, publish_link

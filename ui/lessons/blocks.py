@@ -20,11 +20,12 @@ from convviz import (
 )
 from convviz.lessons.parameters import connectivity_comparison
 from convviz.lessons.worked_examples import load_worked_example
+from convviz.numbers import fmt
 from convviz.ops.dense import dense_layer, softmax_steps
 from convviz.ops.explain import explain_pixel, pool_winners
 from convviz.ops.shapes import conv_geometry
 from ui import state
-from ui.draw.grids import grid_html, num, op_html, show_equation, show_row, show_table
+from ui.draw.grids import grid_html, op_html, show_equation, show_row, show_table
 
 #: Classes of the toy dense layer (the features are the pooled grid of the pooling section).
 CLASSES = ("cat", "dog", "ship")
@@ -70,7 +71,7 @@ def geometry_section() -> None:
     show_row(grid_html(padded, caption=f"input {n}×{n}, padded by {p}", highlight=window, pad=pad_mask),
              op_html("→"), grid_html(out[..., 0], caption=f"output {oh}×{ow} (window sums)", current=(y, x)))
     show_equation(f"Window sum at output ({y + 1}, {x + 1}) = "
-                  + " + ".join(num(v) for v in e.window[..., 0].ravel()) + f" = {num(e.total)}")
+                  + " + ".join(fmt(v) for v in e.window[..., 0].ravel()) + f" = {fmt(e.total)}")
 
 
 def relu_section() -> None:
@@ -111,9 +112,9 @@ def pooling_section() -> np.ndarray:
              grid_html(pooled, caption=caption, current=(y, x)))
     values = grid[..., 0][window]
     if mode == "max":
-        show_equation(f"max({', '.join(num(v) for v in values)}) = {num(pooled[y, x])}")
+        show_equation(f"max({', '.join(fmt(v) for v in values)}) = {fmt(pooled[y, x])}")
     else:
-        show_equation(f"({' + '.join(num(v) for v in values)}) / {values.size} = {num(pooled[y, x])}")
+        show_equation(f"({' + '.join(fmt(v) for v in values)}) / {values.size} = {fmt(pooled[y, x])}")
     return pooled
 
 
@@ -133,10 +134,10 @@ def dense_section(features: np.ndarray) -> None:
     show_row(grid_html(weights, caption=f"weights W ({len(CLASSES)}×{x.size}), one row per class"),
              op_html("· x +"), grid_html(bias[:, None], caption="bias"), op_html("="),
              grid_html(scores[:, None], caption="scores"))
-    rows = [["score", *map(num, steps.scores)], ["score − max", *map(num, steps.shifted)],
-            ["exp(score − max)", *map(num, steps.exps)], ["probability", *map(num, steps.probs)]]
+    rows = [["score", *map(fmt, steps.scores)], ["score − max", *map(fmt, steps.shifted)],
+            ["exp(score − max)", *map(fmt, steps.exps)], ["probability", *map(fmt, steps.probs)]]
     show_table(["", *CLASSES], rows, numeric=set(range(1, len(CLASSES) + 1)))
-    show_equation(f"sum of the exps = {num(steps.total)}; probability = exp / {num(steps.total)}")
+    show_equation(f"sum of the exps = {fmt(steps.total)}; probability = exp / {fmt(steps.total)}")
     fig = go.Figure(go.Bar(x=list(CLASSES), y=steps.probs, text=[f"{100 * p:.1f} %" for p in steps.probs],
                            textposition="outside"))
     fig.update_layout(height=320, yaxis_range=[0, 1.1], yaxis_title="probability", font_size=18,

@@ -11,7 +11,9 @@ import secrets
 import streamlit as st
 
 from convviz.lessons.quiz import KINDS, ShapeQuestion, check_answer, make_question
-from ui.draw.grids import CHANNEL_COLOURS, grid_html, num, show_equation, show_row
+from convviz.numbers import fmt
+from ui.draw.colours import CHANNEL_COLOURS
+from ui.draw.grids import grid_html, show_equation, show_row
 
 SEED = "quiz_seed"
 KIND = "quiz_kind"
@@ -77,7 +79,7 @@ def _value_form(q):
     for c, name in enumerate("RGB"):
         show_row(grid_html(q.window[..., c], caption=f"{name}: input window", colour=CHANNEL_COLOURS[c]),
                  grid_html(q.weights[..., c], caption=f"{name}: filter weights", colour=CHANNEL_COLOURS[c]))
-    show_equation(f"bias = {num(q.bias)}")
+    show_equation(f"bias = {fmt(q.bias)}")
     with st.form("quiz_value_form"):
         value = st.number_input("Output value", -10_000.0, 10_000.0, step=1.0, key="quiz_value")
         if st.form_submit_button("Check", type="primary"):

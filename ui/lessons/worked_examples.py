@@ -15,9 +15,10 @@ import streamlit as st
 
 from convviz import conv2d
 from convviz.lessons.worked_examples import list_worked_examples, load_worked_example
+from convviz.numbers import fmt
 from convviz.ops.explain import explain_pixel, flip_kernel
-from ui.draw.grids import CHANNEL_COLOURS, grid_html, num, op_html, show_equation, show_row
-from ui.draw.pictures import CHANNEL_NAMES
+from ui.draw.colours import CHANNEL_COLOURS, CHANNEL_NAMES
+from ui.draw.grids import grid_html, op_html, show_equation, show_row
 
 EXAMPLE = "teach_example"
 FLIP = "teach_flip"
@@ -58,7 +59,7 @@ def _edited(grid, shape: tuple[int, int], what: str) -> np.ndarray:
         st.warning(f"Empty or non-numeric cells in the {what} count as 0.")
         a = np.where(np.isfinite(a), a, 0.0)
     if np.abs(a).max(initial=0) > MAX_ABS:
-        st.warning(f"Values in the {what} are limited to ±{num(MAX_ABS)}.")
+        st.warning(f"Values in the {what} are limited to ±{fmt(MAX_ABS)}.")
         a = np.clip(a, -MAX_ABS, MAX_ABS)
     return a.astype(np.float32)
 
@@ -140,7 +141,7 @@ def overview_panel(volume: np.ndarray, filters: np.ndarray, bias: np.ndarray, ou
     for f in range(k):
         slices = [grid_html(filters[f, ..., ch], caption=f"filter {f + 1}: {_channel_label(ch, c)}",
                             colour=_colour(ch, c)) for ch in range(c)]
-        show_row(*inputs, *([op_html("⋆")] if inputs else []), *slices, op_html(f"+ {num(bias[f])}"),
+        show_row(*inputs, *([op_html("⋆")] if inputs else []), *slices, op_html(f"+ {fmt(bias[f])}"),
                  op_html("="), grid_html(out[..., f], caption=f"output map {f + 1}"))
 
 
@@ -210,19 +211,19 @@ def step_view(volume: np.ndarray, filters: np.ndarray, bias: np.ndarray, out: np
             op_html("⊙"),
             grid_html(e.weights[..., ch], caption="weights", colour=_colour(ch, c)), op_html("="),
             grid_html(e.products[..., ch], caption="products", colour=_colour(ch, c)), op_html("→"),
-            f"<span class='cvg-op'>{num(e.channel_sums[ch])}</span>",
+            f"<span class='cvg-op'>{fmt(e.channel_sums[ch])}</span>",
         )
     if c == 1:
-        parts = f"sum of the products {num(e.channel_sums[0])}"
+        parts = f"sum of the products {fmt(e.channel_sums[0])}"
     else:
         parts = " + ".join(f"{CHANNEL_NAMES[ch]} {_paren(e.channel_sums[ch])}" for ch in range(c))
-    show_equation(f"{parts} + bias {_paren(e.bias)} = {num(e.total)}; after ReLU: {num(e.relu)}")
+    show_equation(f"{parts} + bias {_paren(e.bias)} = {fmt(e.total)}; after ReLU: {fmt(e.relu)}")
     if c > 1:
         show_row(output)
 
 
 def _paren(v: float) -> str:
-    return f"({num(v)})" if v < 0 else num(v)
+    return f"({fmt(v)})" if v < 0 else fmt(v)
 
 
 def step_through(volume: np.ndarray, filters: np.ndarray, bias: np.ndarray, out: np.ndarray) -> None:

@@ -13,12 +13,12 @@ import numpy as np
 import streamlit as st
 
 from convviz.filterbank.bank import MAX_ABS_WEIGHT, FilterBank
+from convviz.numbers import fmt
 from ui import state
-from ui.draw.pictures import CHANNEL_NAMES, CHANNEL_WORDS, data_uri, encode_png, fmt, swatch_picture
+from ui.draw.colours import CHANNEL_NAMES, CHANNEL_WORDS, CHANNELS
+from ui.draw.pictures import data_uri, encode_png, swatch_picture
 from ui.lab import live
 
-#: Background and border of each channel's grid (light tint, strong edge): red, green, blue.
-_TINTS = (("#fce8e6", "#c5221f"), ("#e6f4ea", "#188038"), ("#e8f0fe", "#1a57c9"))
 #: Narrowest cell, in pixels, before a grid wraps below its neighbour: wide enough for 7 characters of
 #: :data:`CELL_FORMAT` ("0.00521", "-0.0208") at the grid's font, so no number shows clipped (a 3x3 grid is
 #: 202 to 267 px wide; in the Lab's filter column at 1280-1920 px the three grids then stack).
@@ -46,7 +46,7 @@ def _style() -> str:
         " font-variant-numeric: tabular-nums;}",
         "div[class*='st-key-cvd_swatches'] [data-testid='stImageContainer'] {margin-right: 0.6rem;}",
     ]
-    for c, (background, edge) in enumerate(_TINTS):
+    for c, (background, edge) in enumerate((ch.tint, ch.colour) for ch in CHANNELS):
         box = f"div[class*='st-key-cvd_ch{c}_']"
         rules.append(f"{box} {{background: {background}; border: 2px solid {edge};}}")
         rules.append(f"{box} [data-testid='stNumberInputContainer'] {{border-color: {edge}66;}}")

@@ -20,7 +20,8 @@ from convviz.filterbank import transforms as ops
 from convviz.filterbank.bank import BankError, FilterBank
 from convviz.filterbank.jsonfile import MAX_JSON_CHARS, bank_from_json, bank_to_json
 from ui import share, state
-from ui.draw.pictures import CHANNEL_NAMES, CHANNEL_WORDS, md_escape
+from ui.draw.colours import CHANNEL_NAMES, CHANNEL_WORDS
+from ui.draw.pictures import md_escape
 
 MESSAGE = "cvd_message"  # (kind, text): the outcome of the last tool, shown once
 ALL_FILTERS = "cvd_all"  # toggle: transforms apply to every filter instead of the focused one
