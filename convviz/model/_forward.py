@@ -1,5 +1,7 @@
 """The layers of a loaded network, run on the kernels behind convviz's public ops (private).
 
+The kernels come through one door, :mod:`convviz.ops.unchecked`.
+
 :meth:`convviz.TinyVGG.forward` calls :func:`run_layers` on an image it has already checked. Each layer
 runs the same computation as its public op (:func:`convviz.conv2d`, :func:`convviz.relu`,
 :func:`convviz.max_pool2d`, :func:`convviz.dense_layer`, :func:`convviz.softmax`), minus the
@@ -27,11 +29,8 @@ import numpy as np
 
 from convviz.errors import ConvvizValueError
 from convviz.model.files import LayerSpec
-from convviz.ops.activations import _relu
-from convviz.ops.conv import _conv, _geometry
-from convviz.ops.dense import _dense, _softmax_steps
-from convviz.ops.pooling import _max_pool
-from convviz.ops.shapes import Geometry, conv_geometry
+from convviz.ops import unchecked
+from convviz.ops.unchecked import Geometry
 
 __all__ = ["run_layers"]
 
@@ -43,39 +42,39 @@ def _conv_layer(layer: LayerSpec, weights: dict[str, np.ndarray], x: np.ndarray)
         raise ConvvizValueError(f"`filters` of {layer.name} must have {x.shape[2]} channels to match its "
                                 f"input, got {c}")
     g = _conv_geometry(x.shape, bank.shape, layer.stride, layer.padding)
-    return _conv(x, bank, bias, g, interleaved=True)  # (H', W', K)
+    return unchecked.conv(x, bank, bias, g, interleaved=True)  # (H', W', K)
 
 
 @functools.lru_cache(maxsize=64)  # the same few shapes every forward; ~5 us each to resolve and check
 def _conv_geometry(shape: tuple[int, int, int], bank_shape: tuple[int, int, int, int], stride: int,
                    padding: int) -> Geometry:
     n_filters, kh, kw, c = bank_shape
-    return _geometry(shape, kh, kw, n_filters, kh * kw * c, stride, padding, 1, "conv2d")
+    return unchecked.conv_geometry(shape, kh, kw, n_filters, kh * kw * c, stride, padding, 1, "conv2d")
 
 
 def _pool_layer(layer: LayerSpec, weights: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
-    return _max_pool(x, _pool_geometry(x.shape[:2], layer.size, layer.stride))  # (H', W', C)
+    return unchecked.max_pool(x, _pool_geometry(x.shape[:2], layer.size, layer.stride))  # (H', W', C)
 
 
 @functools.lru_cache(maxsize=64)
 def _pool_geometry(hw: tuple[int, int], size: int, stride: int) -> Geometry:
-    return conv_geometry(hw[0], hw[1], (size, size), stride=stride, what="max_pool2d")
+    return unchecked.window_geometry(hw[0], hw[1], (size, size), stride=stride, what="max_pool2d")
 
 
 def _dense_layer(layer: LayerSpec, weights: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
     w, b = weights[layer.weight], weights[layer.bias]  # (M, C), (M,)
     if w.shape[1] != x.size:
         raise ConvvizValueError(f"`weights` of {layer.name} must have {x.size} columns, got {w.shape[1]}")
-    return _dense(x.reshape(-1), w, b).reshape(1, 1, -1)  # (1, 1, M)
+    return unchecked.dense(x.reshape(-1), w, b).reshape(1, 1, -1)  # (1, 1, M)
 
 
 _KERNELS = {
     "conv2d": _conv_layer,
-    "relu": lambda layer, weights, x: _relu(x),
+    "relu": lambda layer, weights, x: unchecked.relu(x),
     "max_pool2d": _pool_layer,
     "global_avg_pool": lambda layer, weights, x: x.mean(axis=(0, 1), dtype=np.float32, keepdims=True),
     "dense": _dense_layer,
-    "softmax": lambda layer, weights, x: _softmax_steps(x.reshape(-1)).probs.reshape(1, 1, -1),
+    "softmax": lambda layer, weights, x: unchecked.softmax_steps(x.reshape(-1)).probs.reshape(1, 1, -1),
 }
 
 
