@@ -137,6 +137,7 @@ def main(argv: list[str] | None = None) -> dict:
         "val photos": float(val_flag.mean()),
         "val photos answered right": float(val_flag[right].mean()),
         "val photos answered wrong": float(val_flag[~right].mean()),
+        "val photos answered right with >= 90 %": float(val_flag[right & (p_val.max(axis=1) >= 0.9)].mean()),
         "val photos, distance test alone": float((d_val > d_thr).mean()),
         "val photos, confidence test alone": float((c_val < c_thr).mean()),
     }
@@ -174,7 +175,7 @@ def main(argv: list[str] | None = None) -> dict:
     args.out.write_text(json.dumps(data, indent=1) + "\n")
     print(f"distance threshold {d_thr:.4f}, confidence threshold {c_thr:.4f}")
     for key, value in shares.items():
-        print(f"  flagged: {key:<36} {100 * value:5.1f} %")
+        print(f"  flagged: {key:<40} {100 * value:5.1f} %")
     print(f"  samples flagged: {samples}")
     print(f"wrote {args.out} in {time.perf_counter() - t0:.0f} s")
     return data
