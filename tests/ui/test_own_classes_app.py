@@ -83,7 +83,8 @@ def test_flat_colour_is_flagged_before_the_bars():
     assert any("1.67 times wider than tall" in c.value for c in at.caption)
     # The flag is drawn before the prediction line and its bars.
     texts = [e.value for e in _walk(at.main) if isinstance(getattr(e, "value", None), str)]
-    assert texts.index(_flag(at)[0]) < next(i for i, t in enumerate(texts) if t.startswith("The network says"))
+    says = next(i for i, t in enumerate(texts) if t.startswith("The network says"))
+    assert texts.index(_flag(at)[0]) < says
 
 
 @pytest.mark.skipif(not have_imagenette(), reason="the Imagenette val photos are absent")
@@ -162,3 +163,26 @@ def test_refusals_are_sentences_not_tracebacks():
     at.run()
     assert not at.exception
     assert any("Skipped broken.jpg" in e.value.replace("\\", "") for e in at.error)
+
+
+def test_squash_and_agreement_sentences_follow_the_numbers():
+    from convviz.model.occlusion import MapAgreement, OcclusionMap
+    from ui.cnn.trust import agreement_sentence, squash_sentence
+
+    assert squash_sentence(100, 101) is None
+    assert "1000 pixels wide and 100 tall, 10.00 times wider than tall" in squash_sentence(100, 1000)
+    assert "times narrower" in squash_sentence(100, 1000)
+    assert "2.00 times taller than wide" in squash_sentence(200, 100)
+
+    def occ(drop: float) -> OcclusionMap:
+        coarse = np.full((7, 7), drop, np.float32)
+        return OcclusionMap(0, "a", 0.9, coarse, np.zeros((64, 64), np.float32), np.zeros((8, 8)), 16, 8, 0.5)
+
+    agree = agreement_sentence(MapAgreement(0.8, 0.6, (0.1, 0.1), (0.2, 0.2), 0.25), occ(0.2))
+    assert agree.startswith("The two maps agree (correlation 0.80, 60 % overlap")
+    assert "both peak at the top left" in agree
+    differ = agreement_sentence(MapAgreement(-0.1, 0.05, (0.9, 0.5), (0.1, 0.9), 0.25), occ(0.2))
+    assert "disagree" in differ
+    assert "the CAM peaks at the bottom centre and occlusion at the top right" in differ
+    flat = agreement_sentence(MapAgreement(0.9, 0.9, (0.5, 0.5), (0.5, 0.5), 0.25), occ(0.001))
+    assert flat.startswith("No 16")

@@ -85,7 +85,7 @@ def training_figure(history) -> go.Figure:
                       xaxis={"title": "epoch (one step over all photos)"},
                       yaxis={"title": "loss", "rangemode": "tozero"},
                       yaxis2={"title": "accuracy", "overlaying": "y", "side": "right", "range": [0, 1.05],
-                              "tickformat": ".0%"},
+                              "tickvals": [0, 0.25, 0.5, 0.75, 1], "tickformat": ".0%"},
                       legend={"orientation": "h", "y": -0.3})
     return fig
 
@@ -137,7 +137,8 @@ def _predict(fitted, photo: state.LabImage) -> None:
     uncertainty_flag(fitted, x)
     st.markdown(f"Your classes say: **{md_escape(fitted.classes[top])}** ({100 * probs[top]:.1f} %).")
     shown = tuple(html.escape(name) for name in fitted.classes)  # plotly reads tags: show them as text
-    st.plotly_chart(probabilities_figure(probs, shown), key="cnn_own_probs", config={"displaylogo": False})
+    figure = probabilities_figure(probs, shown).update_layout(height=100 + 50 * len(shown))  # K bars, not 10
+    st.plotly_chart(figure, key="cnn_own_probs", config={"displaylogo": False})
     if st.toggle("Show the softmax arithmetic", key="cnn_own_softmax"):
         softmax_panel(outputs[-2][1].reshape(-1), fitted.classes)
     cam_panel(fitted, x, outputs, key="cnn_own_cam")

@@ -33,16 +33,18 @@ def squash_sentence(height: int, width: int, side: int = 64) -> str | None:
         shape, effect = "wider than tall", "narrower"
     else:
         shape, effect = "taller than wide", "flatter (squashed from top to bottom)"
-    return (f"This photo is {width} × {height} pixels, {ratio:.2f} times {shape}. The network squashes it "
-            f"to {side} × {side}, so everything in it looks {ratio:.2f} times {effect} to the network than "
-            "it is.")
+    return (f"This photo is {width} pixels wide and {height} tall, {ratio:.2f} times {shape}. The network "
+            f"squashes it to {side} × {side}, so everything in it looks {ratio:.2f} times {effect} to the "
+            "network than it is.")
 
 
 def _reasons(verdict: Assessment, n_classes: int) -> list[str]:
     reasons = []
     if verdict.low_confidence:
-        reasons.append(f"its top probability, {100 * verdict.top_probability:.1f} %, is close to chance "
-                       f"({100 / n_classes:.0f} % for {n_classes} classes)")
+        chance, c = 1 / n_classes, verdict.confidence_threshold
+        reasons.append(f"its top probability, {100 * verdict.top_probability:.1f} %, is low: below "
+                       f"{100 * (chance + c * (1 - chance)):.1f} %, {100 * c:.0f} % of the way from chance "
+                       f"({100 * chance:.0f} % for {n_classes} classes) to certain")
     if verdict.unfamiliar:
         reasons.append(f"the photo's pooled features are far from the training photos of every class "
                        f"(distance {verdict.distance:.2f}; a typical training photo is about 1, and only 5 % "
