@@ -16,7 +16,7 @@ from convviz import ConvvizValueError, assess, occlusion_map
 from convviz.model.cam import ClassActivationMap
 from convviz.model.files import ModelFileError
 from convviz.model.occlusion import MapAgreement, OcclusionMap, compare_maps
-from convviz.model.uncertainty import Assessment, load_statistics
+from convviz.model.uncertainty import Assessment
 from ui.cnn.views import cam_overlay
 from ui.draw.pictures import md_escape, symmetric_scale
 
@@ -150,13 +150,3 @@ def occlusion_panel(model, photo: np.ndarray, cam: ClassActivationMap) -> None:
                         f"(±{100 * scale:.1f} points of probability).")
     st.markdown(agreement_sentence(agreement, occ))
 
-
-def flag_threshold_note() -> str:
-    """The calibration in one sentence (for the page's explanations)."""
-    shares = load_statistics().calibration.get("flagged_share", {})
-    val = shares.get("val photos")
-    flat = shares.get("flat colours")
-    if val is None or flat is None:
-        return ""
-    return (f"Calibrated on Imagenette: it flags {100 * val:.1f} % of the validation photos and "
-            f"{100 * flat:.0f} % of flat-colour images.")
