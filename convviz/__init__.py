@@ -34,7 +34,18 @@ from convviz.lessons import (
     load_worked_example,
     make_question,
 )
-from convviz.model import ClassActivationMap, ModelFileError, TinyVGG, load_pretrained
+from convviz.model import (
+    Assessment,
+    ClassActivationMap,
+    FittedTinyVGG,
+    ModelFileError,
+    OcclusionMap,
+    TinyVGG,
+    assess,
+    fit_classes,
+    load_pretrained,
+    occlusion_map,
+)
 from convviz.ops import (
     PixelExplanation,
     avg_pool2d,
@@ -56,16 +67,16 @@ from convviz.settings import ConvSettings, SettingsError
 from convviz.share import ShareError, decode_state, encode_state
 
 __all__ = [
-    "ArchitectureError", "BankError", "BudgetError", "COMPUTE_BUDGET", "ClassActivationMap",
-    "ConvSettings", "ConvvizValueError", "FilterBank", "ImageError", "ImageInfo", "MEMORY_BUDGET",
-    "ModelFileError", "PixelExplanation", "SAMPLES", "SettingsError", "ShareError", "TinyVGG",
-    "architecture_table", "avg_pool2d", "bank_from_json", "bank_to_json", "check_answer",
-    "connectivity_comparison", "conv2d", "conv2d_per_channel", "conv_params", "decode_state",
-    "dense_layer", "dense_params", "encode_state", "explain_pixel", "flip_kernel", "layer_table",
-    "list_architectures", "list_presets", "list_samples", "list_worked_examples", "load_image",
-    "load_image_info", "load_preset", "load_pretrained", "load_sample", "load_worked_example",
-    "make_question", "max_pool2d", "output_size", "output_size_formula", "pool_winners", "relu",
-    "softmax", "softmax_steps", "update_weight"
+    "ArchitectureError", "Assessment", "BankError", "BudgetError", "COMPUTE_BUDGET", "ClassActivationMap",
+    "ConvSettings", "ConvvizValueError", "FilterBank", "FittedTinyVGG", "ImageError", "ImageInfo",
+    "MEMORY_BUDGET", "ModelFileError", "OcclusionMap", "PixelExplanation", "SAMPLES", "SettingsError",
+    "ShareError", "TinyVGG", "architecture_table", "assess", "avg_pool2d", "bank_from_json",
+    "bank_to_json", "check_answer", "connectivity_comparison", "conv2d", "conv2d_per_channel",
+    "conv_params", "decode_state", "dense_layer", "dense_params", "encode_state", "explain_pixel",
+    "fit_classes", "flip_kernel", "layer_table", "list_architectures", "list_presets", "list_samples",
+    "list_worked_examples", "load_image", "load_image_info", "load_preset", "load_pretrained",
+    "load_sample", "load_worked_example", "make_question", "max_pool2d", "occlusion_map", "output_size",
+    "output_size_formula", "pool_winners", "relu", "softmax", "softmax_steps", "update_weight"
 ]
 
 __version__ = "0.1.0"

@@ -20,7 +20,9 @@ from convviz.lessons.architectures import architecture_table, list_architectures
 from convviz.model.tinyvgg import ModelFileError, TinyVGG, load_pretrained
 from convviz.numbers import fmt
 from ui import nav, state
+from ui.cnn import trust
 from ui.cnn.maps import COMPACT_CSS, conv1_panel, layer_maps_panel, open_in_designer, slice_grids
+from ui.cnn.own_classes import own_classes_panel
 from ui.cnn.views import SOFTMAX, cam_panel, probabilities_figure, softmax_panel
 from ui.draw.colours import CHANNEL_NAMES, CHANNEL_WORDS
 from ui.draw.figures import volumes_figure
@@ -217,9 +219,14 @@ def page() -> None:
     st.header("What the network sees")
     _what_it_sees(image, x, x64)
     st.header("What it says")
+    trust.uncertainty_flag(net, x)
     _prediction(net, outputs, baseline)
     st.header("Where it looks: the class activation map")
-    cam_panel(net, x, outputs)
+    cam = cam_panel(net, x, outputs)
+    st.header("Can you trust the heatmap?")
+    trust.occlusion_panel(net, x, cam)
+    st.header("Teach it your own classes")
+    own_classes_panel(base, image)
     st.header("Every layer's maps")
     _maps(net, x, x64, outputs)
     st.header("conv1's learned filters")

@@ -15,7 +15,15 @@ from convviz.model.cam import ClassActivationMap, cam_from_head
 from convviz.numbers import fmt
 from convviz.ops.dense import softmax_steps
 from ui.draw.grids import grid_html, show_equation, show_row, show_table
-from ui.draw.pictures import colorize, encode_jpeg, fit_for_display, map_picture, symmetric_scale, to_uint8
+from ui.draw.pictures import (
+    colorize,
+    encode_jpeg,
+    fit_for_display,
+    map_picture,
+    md_escape,
+    symmetric_scale,
+    to_uint8,
+)
 
 CAM_CLASS = "cnn_cam_class"  # selectbox: the class whose activation map is drawn
 SOFTMAX = "cnn_softmax"  # toggle: show the softmax arithmetic
@@ -70,41 +78,46 @@ def cam_overlay(photo: np.ndarray, cam: np.ndarray, scale: float) -> bytes:
     return encode_jpeg(mixed.astype(np.uint8))
 
 
-def cam_panel(model, photo: np.ndarray, outputs: list[tuple[str, np.ndarray]]) -> None:
+def cam_panel(model, photo: np.ndarray, outputs: list[tuple[str, np.ndarray]], *,
+              key: str = CAM_CLASS) -> ClassActivationMap:
     """Pick a class (default: the top one); draw its CAM over the photo and the exact 8 x 8 arithmetic.
 
     `outputs` is ``model.forward(model.resize_input(photo))``: the CAM is built from it (what
-    ``model.class_activation_map(photo, k)`` returns, without running the network again).
+    ``model.class_activation_map(photo, k)`` returns, without running the network again). `key` names the
+    class picker (one per panel on a page). Class names are escaped (they may be a student's text).
+    Returns the map drawn.
     """
     classes = model.classes
     probs = outputs[-1][1].reshape(-1)  # (classes,)
     top = int(np.argmax(probs))
-    if st.session_state.get(CAM_CLASS) not in range(len(classes)):
-        st.session_state[CAM_CLASS] = top
+    if st.session_state.get(key) not in range(len(classes)):
+        st.session_state[key] = top
     def label(i: int) -> str:
         return f"{classes[i]} ({100 * probs[i]:.1f} %)" + (" — top" if i == top else "")
 
-    k = st.selectbox("Class to explain", range(len(classes)), key=CAM_CLASS, format_func=label)
+    k = st.selectbox("Class to explain", range(len(classes)), key=key, format_func=label)
     dense_w, dense_b = model.weights(model.layers[-2].name)
     # outputs[-4] is what the global average pool averages, (h, w, C); then dense and softmax (1, 1, M).
     logits = outputs[-2][1].reshape(-1)  # (classes,)
     cam: ClassActivationMap = cam_from_head(outputs[-4][1], dense_w, dense_b, logits, probs, k, classes[k],
                                             size=photo.shape[:2])
     scale = symmetric_scale(cam.coarse)
+    name = md_escape(cam.class_name)
     h, w = cam.coarse.shape
     left, right = st.columns(2, gap="large")
     left.image(cam_overlay(photo, cam.upsampled, scale), width="stretch",
-               caption=f"Evidence for “{cam.class_name}” over the photo: orange for, purple against "
+               caption=f"Evidence for “{name}” over the photo: orange for, purple against "
                        f"(±{fmt(scale)}).")
     right.image(map_picture(cam.coarse, scale, 384), width="stretch",
                 caption=f"The same map as computed: {h} × {w}, one value per position of the last pool.")
     st.markdown(f"Before the global average, the network has an {h} × {w} grid of vectors of "
                 f"{model.weights('dense')[0].shape[1]} numbers. Each vector times the dense weights of "
-                f"“{cam.class_name}” gives one number of the class activation map:")
-    with st.container(key="cnn_compact_cam"):
+                f"“{name}” gives one number of the class activation map:")
+    with st.container(key=f"cnn_compact_{key}"):
         show_row(grid_html(np.round(cam.coarse, 2), caption=f"CAM for {cam.class_name}, {h} × {w}"))
         mean = float(cam.coarse.mean(dtype=np.float64))
         show_equation(f"mean of the {h * w} cells {fmt(round(mean, 4))} + bias {fmt(round(cam.bias, 4))} = "
                       f"{fmt(round(mean + cam.bias, 4))} = the score of {cam.class_name}")
         st.caption(f"The dense layer computed the score {fmt(round(cam.logit, 4))}: averaging first and "
                    "weighting after gives the same number, so this map is exact, not an approximation.")
+    return cam
