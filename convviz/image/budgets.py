@@ -9,12 +9,12 @@ bytes or the header, by walking the file's structure at C speed (``re``, ``struc
 ==================================  ===============  ====================================================
 what a crafted file multiplies      cap              why that number
 ==================================  ===============  ====================================================
-JPEG scans (SOS markers, whole      100, and at      libjpeg decodes each scan over every block: an empty
-file, APPn payloads skipped)        most 2.5e9       scan costs ~0.7 ms at 3 MP, ~20 ms at 50 MP (so 50
+JPEG scans (SOS markers from the    100, and at      libjpeg decodes each scan over every block: an empty
+first scan on)                      most 2.5e9       scan costs ~0.7 ms at 3 MP, ~20 ms at 50 MP (so 50
                                     scans x pixels   scans at 50 MP: ~1 s); libjpeg's progressive script
                                     (never < 20)     has 10 scans, mozjpeg's ~10-12, an MPO twice that
-JPEG segments (outside scan data)   2,000            Pillow parses header markers in Python; real files
-                                                     have ~10-40 (ICC profiles split in 64 kB APP2s)
+JPEG segments before the first      2,000            Pillow parses header markers in Python; real files
+scan                                                 have ~10-40 (ICC profiles split in 64 kB APP2s)
 JPEG junk/fill bytes before the     65,536           Pillow skips them one byte at a time in Python
 first scan                                           (4 MB took 1.8 s: <= 30 ms)
 PNG chunks                          50,000           Pillow reads chunks one by one in Python (150,000
@@ -23,7 +23,8 @@ PNG chunks                          50,000           Pillow reads chunks one by 
 GIF data sub-blocks                 200,000          Pillow skips sub-blocks in Python (1 M: 0.28 s); a
                                                      20 MB GIF in 255-byte sub-blocks has 82,000
 RLE-compressed BMP pixels           307,200          Pillow decodes RLE in pure Python, holding the GIL
-                                    (640 x 480)      (~0.2-0.5 us per pixel: ~0.1-0.15 s at the cap)
+                                    (640 x 480)      (the worst rows at the cap: 31 ms idle, 0.11 s on
+                                                     this shared machine under load)
 ==================================  ===============  ====================================================
 
 Header caps by sample depth and format (:func:`check_pixels`) bound memory and time: 50 megapixels
@@ -108,29 +109,35 @@ def check_structure(data: bytes, signature: str | None) -> None:
 
 
 def _walk_jpeg(data: bytes) -> None:
-    """Count scans over the whole file (MPO pictures too), segments, and junk bytes before the first scan."""
+    """Walk the header segment by segment up to the first scan; then count scans at C speed.
+
+    Only the header is walked in Python (~10-40 segments; APPn payloads, which may hold an EXIF thumbnail,
+    are skipped by their length). From the first scan on, ``bytes.count`` finds every SOS marker: 0xFF in
+    scan data is always followed by 0x00 or a marker, so the count is exact, except that a later picture's
+    APPn payload could add a few (an MPO's second picture), which the caps leave room for.
+    """
     pos, n = 2, len(data)  # after SOI
-    scans = segments = junk = pixels = 0
+    segments = junk = pixels = 0
     limit = MAX_JPEG_SCANS
     while (m := _JPEG_MARKER.search(data, pos)) is not None:
         segments += 1
-        if not scans:  # the header, which Pillow parses in Python byte by byte
-            junk += m.start() - pos + len(m.group(0)) - 2
-            if junk > MAX_JPEG_JUNK:
-                raise msg.too_complex("JPEG", "stray bytes between its header segments", MAX_JPEG_JUNK)
+        junk += m.start() - pos + len(m.group(0)) - 2  # stray and fill bytes, skipped one by one by Pillow
+        if junk > MAX_JPEG_JUNK:
+            raise msg.too_complex("JPEG", "stray bytes between its header segments", MAX_JPEG_JUNK)
         if segments > MAX_JPEG_SEGMENTS:
             raise msg.too_complex("JPEG", "segments", MAX_JPEG_SEGMENTS)
         code, pos = m.group(1)[0], m.end()
+        if code == 0xDA:
+            scans = data.count(b"\xff\xda", m.start())
+            if scans > limit:
+                raise msg.too_complex("JPEG", "scans (progressive passes)", limit)
+            return
         if code in _NO_LENGTH or pos + 2 > n:
             continue
         if code in _SOF and not pixels and pos + 7 <= n:  # the first frame header: height, width
             height, width = struct.unpack_from(">HH", data, pos + 3)
             pixels = height * width
             limit = min(MAX_JPEG_SCANS, max(_MIN_SCANS, MAX_JPEG_SCAN_PIXELS // max(pixels, 1)))
-        if code == 0xDA:
-            scans += 1
-            if scans > limit:
-                raise msg.too_complex("JPEG", "scans (progressive passes)", limit)
         pos += int.from_bytes(data[pos:pos + 2], "big")  # skip the payload: APPn may hold anything
 
 
