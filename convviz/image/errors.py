@@ -30,7 +30,8 @@ def _mb(n_bytes: int) -> str:
 
 
 def _megapixels(n_pixels: int) -> str:
-    return f"{n_pixels / 1e6:.3g} megapixels"
+    value = f"{n_pixels / 1e6:.3g}"
+    return f"{value} megapixel" if value == "1" else f"{value} megapixels"
 
 
 def empty_file() -> ImageError:
@@ -109,4 +110,43 @@ def unsupported_mode(mode: str) -> ImageError:
     return ImageError(
         f"This image uses a colour mode ({mode}) that cannot be converted to RGB: please export it as an "
         "ordinary RGB PNG or JPEG."
+    )
+
+
+def too_complex(format_name: str, parts: str, limit: int) -> ImageError:
+    """A file built to make the decoder loop: more than `limit` `parts` (scans, chunks, blocks, ...)."""
+    return ImageError(
+        f"This {format_name} file has more than {limit:,} {parts}, far more than ordinary images have, so "
+        f"decoding it would take too long: please save or export it again as an ordinary {format_name} file."
+    )
+
+
+def rle_too_large(width: int, height: int, limit: int) -> ImageError:
+    return ImageError(
+        f"This BMP file is compressed with run-length encoding (RLE), which is slow to decode, and has "
+        f"{_megapixels(width * height)} ({width} x {height}); the limit for such files is "
+        f"{_megapixels(limit)}: please save it as PNG."
+    )
+
+
+def wide_too_many_pixels(width: int, height: int, bits: int, limit: int) -> ImageError:
+    return ImageError(
+        f"This {bits}-bit image is too large: it has {_megapixels(width * height)} ({width} x {height}), and "
+        f"the limit for images with more than 8 bits per sample is {_megapixels(limit)}. Please scale it "
+        "down, or save it with 8 bits per channel."
+    )
+
+
+def too_slow(seconds: float) -> ImageError:
+    return ImageError(
+        f"This image took longer than {seconds:g} seconds to decode, so decoding was stopped: please upload "
+        "a smaller image, or save it again as an ordinary JPEG or PNG."
+    )
+
+
+def too_much_memory(width: int, height: int, n_bytes: int, limit: int) -> ImageError:
+    return ImageError(
+        f"This image is too large to decode: at {width} x {height} pixels its samples take "
+        f"{n_bytes / 1e6:,.0f} MB, and the limit is {limit / 1e6:,.0f} MB. Please scale it down, or save it "
+        "as JPEG."
     )

@@ -11,13 +11,14 @@ What happens, in order (nothing is ever written to disk; file names are never tr
    file is refused;
 2. the first bytes decide the format: PNG, JPEG, WebP, GIF, BMP and TIFF are decoded (Pillow allowlist),
    HEIC, AVIF, SVG, PDF, EPS, PSD, ... are refused by name;
-3. the header's size is checked before any pixel is decoded (limits in :mod:`convviz.image.limits`):
-   each side at least 3 pixels (a 3x3 filter must fit) and at most 30,000; at most 50 million pixels; the
-   long side at most 100 times the short side;
+3. before any pixel is decoded, the structure and header are checked (:mod:`convviz.image.limits`,
+   :mod:`convviz.image.budgets`): each side 3 to 30,000 pixels, the long side at most 100 times the short
+   one; at most 50 million pixels (16 million above 8 bits per sample, 1 million for RLE BMPs); at most
+   100 JPEG scans, 50,000 PNG chunks, 200,000 GIF blocks; decoding stops after 2 seconds;
 4. animated files (GIF, WebP, APNG, multi-page TIFF, multi-picture JPEG) give their first frame; big JPEGs
    are decoded at a reduced scale (libjpeg "draft") when that still covers `max_side`;
 5. every pixel mode is converted by an explicit rule (:mod:`convviz.image.modes`): alpha composited onto
-   white, 16-bit divided by 65535, gray repeated into three equal channels, ICC profiles converted to sRGB;
+   white (after downscaling), 16-bit divided by 65535, gray repeated into three channels, ICC to sRGB;
 6. the long side is reduced to `max_side` with area interpolation (``cv2.INTER_AREA``), keeping the aspect
    ratio; then the EXIF orientation turns the picture upright.
 
@@ -36,7 +37,6 @@ Examples
 
 from __future__ import annotations
 
-import io
 import math
 import numbers
 from dataclasses import dataclass
@@ -46,6 +46,13 @@ import numpy as np
 from PIL import Image
 
 from convviz.image import errors as msg
+from convviz.image.budgets import (
+    DECODE_SECONDS,
+    DeadlineReader,
+    DecodeTimeout,
+    check_pixels,
+    check_structure,
+)
 from convviz.image.errors import ImageError
 from convviz.image.formats import (
     ALLOWED_FORMATS,
@@ -55,7 +62,7 @@ from convviz.image.formats import (
     refused_format,
 )
 from convviz.image.limits import MAX_PIXELS, MIN_SIDE, check_max_side, check_size, read_source
-from convviz.image.modes import apply_rgb_icc, orient, to_float01, to_pixels
+from convviz.image.modes import apply_rgb_icc, composite_on_white, orient, to_float01, to_pixels
 
 __all__ = ["ImageError", "ImageInfo", "load_image", "load_image_info"]
 
@@ -206,6 +213,7 @@ def load_image_info(source, *, max_side: int | None = DEFAULT_MAX_SIDE) -> tuple
     with _open(data) as im:
         width, height = im.size
         check_size(width, height)
+        check_pixels(im, data)
         fmt, mode = im.format, im.mode
         animated = _decode(im, fmt, max_side)
         orientation = _orientation(im)
@@ -214,6 +222,8 @@ def load_image_info(source, *, max_side: int | None = DEFAULT_MAX_SIDE) -> tuple
     array = px.array  # (H, W) or (H, W, 3) as stored, before orientation
     if max_side is not None and max(array.shape[:2]) > max_side:
         array = _downscale(array, max_side)
+    if px.premultiplied:  # alpha composited after downscaling: an average of premultiplied colours is exact
+        array = composite_on_white(array)
     if px.rgb_icc is not None:
         converted = apply_rgb_icc(array, px.rgb_icc)
         if converted is None:
@@ -248,10 +258,13 @@ def _open(data: bytes) -> Image.Image:
     signature = allowed_format_name(data)
     if signature is None and (refused := refused_format(data)) is not None:
         raise msg.unsupported_format(*refused)
-    try:
-        return Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
+    check_structure(data, signature)
+    try:  # the reader refuses to read on once DECODE_SECONDS have passed, during open and load alike
+        return Image.open(DeadlineReader(data), formats=ALLOWED_FORMATS)
     except Image.DecompressionBombError as exc:  # Pillow's own guard, far above MAX_PIXELS
         raise msg.too_many_pixels(None, None, MAX_PIXELS) from exc
+    except DecodeTimeout:
+        raise msg.too_slow(DECODE_SECONDS) from None
     except MemoryError:
         raise
     except Exception as exc:  # noqa: BLE001 - any decoder failure on untrusted bytes means "cannot read"
@@ -274,6 +287,8 @@ def _decode(im: Image.Image, fmt: str, max_side: int | None) -> bool:
         im.load()
     except MemoryError:
         raise
+    except DecodeTimeout:
+        raise msg.too_slow(DECODE_SECONDS) from None
     except Exception as exc:  # noqa: BLE001 - truncated data, broken streams, decoder errors
         raise msg.damaged(FORMAT_NAMES.get(fmt, fmt)) from exc
     return animated

@@ -9,7 +9,10 @@ mode                          rule
 ``L``                         gray: kept as one plane, repeated into three equal channels at the end
 ``1``                         bilevel: black 0, white 1 (gray)
 ``RGBA``, ``LA``, ``PA``,     alpha composited onto **white** (:data:`BACKGROUND`), then dropped; colours
-``P``/``L``/``RGB`` + tRNS    hidden under transparent pixels would otherwise show up as fake edges
+``P``/``L``/``RGB`` + tRNS    hidden under transparent pixels would otherwise show up as fake edges. The
+                              colours are premultiplied by alpha first, so intake can downscale them with
+                              alpha and composite the small result (an area average of premultiplied
+                              colours is exact): a big RGBA file never has a full-size composited copy
 ``P``                         palette looked up to RGB
 ``RGBX``, ``YCbCr``, ...      converted to RGB by Pillow
 ``CMYK``                      through its embedded ICC profile to sRGB if it has one, else Pillow's
@@ -19,7 +22,8 @@ mode                          rule
 ``I`` (32-bit int)            values within 0..65535 are read as 16-bit (Pillow opens some 16-bit files as
                               ``I``); otherwise the actual minimum..maximum is stretched to 0..1
 ``F`` (32-bit float)          kept if every value is within 0..1, else the actual minimum..maximum is
-                              stretched to 0..1; NaN or infinity is refused
+                              stretched to 0..1; NaN or infinity is refused. Stretches write float32 in
+                              bands of rows (float64 only within a band): no full-size float64 copy
 ============================  ==============================================================================
 
 Pillow itself reduces 16-bit-per-channel colour PNG/TIFF to 8-bit ``RGB``/``RGBA`` when it opens them.
@@ -33,9 +37,9 @@ Examples
 >>> import numpy as np
 >>> from PIL import Image
 >>> px = to_pixels(Image.new("LA", (4, 3), (0, 0)))
->>> px.array.shape, px.grayscale, px.alpha_flattened, int(px.array[0, 0])
-((3, 4), True, True, 255)
->>> to_float01(px.array, px.scale).shape
+>>> px.array.shape, px.grayscale, px.premultiplied, px.array[0, 0].tolist()
+((3, 4, 2), True, True, [0, 0])
+>>> to_float01(composite_on_white(px.array), px.scale).shape
 (3, 4, 3)
 """
 
@@ -68,12 +72,15 @@ _ICC_SPACE = {"RGB": "RGB", "CMYK": "CMYK"}  # Pillow working mode -> ICC colour
 class Pixels:
     """Decoded pixels before resizing: ``array`` is ``(H, W)`` (gray) or ``(H, W, 3)``; ``array / scale``
     is in [0, 1]. ``rgb_icc`` is an RGB ICC profile still to be applied (after resizing, where it is cheap).
+    With ``premultiplied``, ``array`` is uint8 ``(H, W, 2)`` or ``(H, W, 4)``: colours times alpha / 255,
+    then alpha, for :func:`composite_on_white` (after resizing).
     """
 
     array: np.ndarray
     scale: float
     grayscale: bool
     alpha_flattened: bool = False
+    premultiplied: bool = False
     icc: str = "none"
     rgb_icc: bytes | None = None
     notes: list[str] = field(default_factory=list)
@@ -123,15 +130,34 @@ def _has_alpha(im: Image.Image) -> bool:
 
 
 def _flatten_alpha(im: Image.Image) -> Pixels:
-    """Composite onto the white background, then drop alpha: ``out = a * colour + (1 - a) * white``."""
+    """Premultiply the colours by alpha, for :func:`composite_on_white` after resizing.
+
+    Pillow's ``RGBa``/``La`` modes hold ``round(c * a / 255)`` (exact rounding, in C: 0.2 s at 49 MP, where
+    the same in NumPy took 1.7 s).
+    """
     gray = im.mode in ("L", "LA", "La")
-    target = "L" if gray else "RGB"
     with_alpha = _convert(im, "LA" if gray else "RGBA")  # applies tRNS / palette transparency
-    background = Image.new(target, im.size, BACKGROUND if gray else (BACKGROUND,) * 3)
-    background.paste(with_alpha.convert(target), mask=with_alpha.getchannel("A"))
-    px = Pixels(np.asarray(background), 255.0, gray, alpha_flattened=True)
+    array = np.asarray(_convert(with_alpha, "La" if gray else "RGBa"))  # (H, W, 2) or (H, W, 4) uint8
+    px = Pixels(array, 255.0, gray, alpha_flattened=True, premultiplied=True)
     px.notes.append("Transparent areas were filled with white, then the transparency was dropped.")
     return px
+
+
+def composite_on_white(array: np.ndarray) -> np.ndarray:
+    """Premultiplied ``(H, W, 2 or 4)`` uint8 -> ``(H, W)`` or ``(H, W, 3)`` uint8 over white.
+
+    ``out = a * c + (1 - a) * white`` is ``premultiplied + (255 - a)`` with white = 255; it never exceeds
+    255 because ``round(c * a / 255) <= a``, also after area averaging (which keeps that order).
+    """
+    colour, alpha = array[..., :-1], array[..., -1:]
+    out = colour + (np.uint8(BACKGROUND) - alpha)  # uint8 throughout
+    return out[..., 0] if out.shape[2] == 1 else out
+
+
+def _bands(height: int, row_elements: int, budget: int = 1 << 20):
+    """Slices of rows holding about `budget` elements each, to bound temporaries of per-row arithmetic."""
+    step = max(1, budget // max(1, row_elements))
+    return (slice(top, top + step) for top in range(0, height, step))
 
 
 def _int32_pixels(values: np.ndarray) -> Pixels:
@@ -140,7 +166,7 @@ def _int32_pixels(values: np.ndarray) -> Pixels:
         px = Pixels(values.astype(np.uint16), 65535.0, True)
         px.notes.append("32-bit integer image with 16-bit values: values were divided by 65535.")
         return px
-    return _stretched(values.astype(np.float64), lo, hi, "32-bit integer")
+    return _stretched(values, lo, hi, "32-bit integer")
 
 
 def _float_pixels(values: np.ndarray) -> Pixels:
@@ -151,15 +177,21 @@ def _float_pixels(values: np.ndarray) -> Pixels:
         px = Pixels(values, 1.0, True)
         px.notes.append("32-bit float image: values were already between 0 and 1 and are kept as they are.")
         return px
-    return _stretched(values.astype(np.float64), lo, hi, "32-bit float")
+    return _stretched(values, lo, hi, "32-bit float")
 
 
 def _stretched(values: np.ndarray, lo: float, hi: float, kind: str) -> Pixels:
-    """Map the actual range lo..hi linearly onto 0..1 (float64 first: int32 spans lose digits in float32)."""
+    """Map the actual range lo..hi linearly onto 0..1 into float32, band by band.
+
+    Each band is computed in float64 (int32 spans lose digits in float32), so the only full-size array
+    is the float32 result.
+    """
+    out = np.empty(values.shape, dtype=np.float32)
     if hi > lo:
-        out = ((values - lo) / (hi - lo)).astype(np.float32)
+        for rows in _bands(values.shape[0], values.shape[1]):
+            out[rows] = (values[rows].astype(np.float64) - lo) / (hi - lo)
     else:  # a constant picture has no range to stretch: show it as mid-gray
-        out = np.full(values.shape, 0.5, dtype=np.float32)
+        out.fill(0.5)
     px = Pixels(out, 1.0, True)
     px.notes.append(f"{kind} image with values from {lo:g} to {hi:g}: that range was stretched to 0..1.")
     return px

@@ -261,5 +261,6 @@ def _layer_from_manifest(entry: Mapping) -> dict:
     elif kind == "dense":
         layer.update(units=weight_shape[0], bias="bias" in entry)  # (M, N)
     elif kind == "max_pool":
-        layer.update(size=entry["size"], stride=entry.get("stride", entry["size"]))
+        size = entry.get("size", 2)  # the default of convviz.model.files, which read this manifest
+        layer.update(size=size, stride=entry.get("stride", size))
     return layer

@@ -24,13 +24,14 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from convviz.errors import ModelFileError
+from convviz.model._checks import MAX_WEIGHTS_BYTES, ModelFileError, check_fields, dims, short, whole
 
 __all__ = ["DEFAULT_MANIFEST", "LAYER_TYPES", "MODELS_DIR", "LayerSpec", "ModelFileError", "read_manifest",
            "read_model_files"]
@@ -41,8 +42,8 @@ DEFAULT_MANIFEST = MODELS_DIR / "tinyvgg_imagenette.json"
 LAYER_TYPES = ("conv2d", "relu", "max_pool2d", "global_avg_pool", "dense", "softmax")
 # Generous caps: the real files are ~6 kB and < 1 MB; anything far larger is not ours.
 _MAX_MANIFEST_BYTES = 1 << 20
-_MAX_WEIGHTS_BYTES = 16 << 20
-
+_MAX_WEIGHTS_BYTES = MAX_WEIGHTS_BYTES
+_NPY_HEADERS = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
 
 
 @dataclass(frozen=True)
@@ -96,12 +97,17 @@ def _refuse_constant(name: str):
 
 
 def _read_bytes(path: Path, what: str, limit: int) -> bytes:
+    """At most `limit` bytes of `path`: refused from its size on disk, and read with a bound (it may grow)."""
     try:
         size = path.stat().st_size
+        if size <= limit:
+            with path.open("rb") as f:
+                raw = f.read(limit + 1)
+            size = len(raw)
         if size > limit:
-            raise ModelFileError(f"The {what} {path.name} is {size:,} bytes, more than the {limit:,} "
+            raise ModelFileError(f"The {what} {path.name} is {size:,} bytes or more, more than the {limit:,} "
                                  "expected: it is not the file convviz ships.")
-        return path.read_bytes()
+        return raw
     except FileNotFoundError:
         raise ModelFileError(f"The {what} {path} is missing. Reinstall convviz, or train and export the "
                              "model with scripts/train_tinyvgg.py (see scripts/README.md).") from None
@@ -111,22 +117,28 @@ def _read_bytes(path: Path, what: str, limit: int) -> bytes:
 
 def _layer(entry: object, index: int) -> LayerSpec:
     """One manifest layer entry -> :class:`LayerSpec`; ModelFileError for anything malformed."""
-    try:
-        kind = entry["type"]
-        if kind not in LAYER_TYPES:
-            raise ModelFileError(f"The manifest's layer {index} has type {kind!r}; expected one of "
-                                 f"{list(LAYER_TYPES)}.")
-        weight_shape = entry.get("weight_shape")
-        return LayerSpec(
-            name=str(entry["name"]), type=kind, output_shape=tuple(int(n) for n in entry["output_shape"]),
-            weight=entry.get("weight"), bias=entry.get("bias"),
-            weight_shape=None if weight_shape is None else tuple(int(n) for n in weight_shape),
-            stride=int(entry.get("stride", 2 if kind == "max_pool2d" else 1)),
-            padding=int(entry.get("padding", 0)), size=int(entry.get("size", 2)))
-    except ModelFileError:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ModelFileError(f"The manifest's layer {index} is malformed ({exc!r}).") from None
+    if not isinstance(entry, dict):
+        raise ModelFileError(f"The manifest's layer {index} must be an object, got {short(entry)}.")
+    kind, name = entry.get("type"), entry.get("name")
+    if kind not in LAYER_TYPES:
+        raise ModelFileError(f"The manifest's layer {index} has type {short(kind)}; expected one of "
+                             f"{list(LAYER_TYPES)}.")
+    if not isinstance(name, str) or not 0 < len(name) <= 64:
+        raise ModelFileError(f"The manifest's layer {index} must have a name (text), got {short(name)}.")
+    where = f"layer {name!r}"
+    weight_shape = None
+    if kind in ("conv2d", "dense"):
+        weight_shape = dims(entry.get("weight_shape"), f"{where} weight_shape", (4,) if kind == "conv2d"
+                              else (2,))
+        for key in ("weight", "bias"):
+            if not isinstance(entry.get(key), str):
+                raise ModelFileError(f"The manifest's {where} must name its {key} array (text).")
+    return LayerSpec(
+        name=name, type=kind, output_shape=dims(entry.get("output_shape"), f"{where} output_shape", (1, 3)),
+        weight=entry.get("weight"), bias=entry.get("bias"), weight_shape=weight_shape,
+        stride=whole(entry.get("stride", 2 if kind == "max_pool2d" else 1), f"{where} stride", 1, 8),
+        padding=whole(entry.get("padding", 0), f"{where} padding", 0, 8),
+        size=whole(entry.get("size", 2), f"{where} size", 1, 8))
 
 
 def read_manifest(path: Path | str | None = None) -> tuple[dict, tuple[LayerSpec, ...]]:
@@ -153,28 +165,50 @@ def read_manifest(path: Path | str | None = None) -> tuple[dict, tuple[LayerSpec
     raw = _read_bytes(path, "model manifest", _MAX_MANIFEST_BYTES)
     try:
         manifest = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
-        layers = tuple(_layer(entry, i) for i, entry in enumerate(manifest["layers"]))
-        classes = [str(c) for c in manifest["classes"]]
-        for key in ("weights_file", "weights_sha256"):
-            if not isinstance(manifest[key], str):
-                raise TypeError(f"{key!r} must be text")
-    except ModelFileError:
-        raise
-    except (UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
-        raise ModelFileError(f"The model manifest {path.name} is damaged or incomplete ({exc!r}).") from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # RecursionError: [[[[...]]]] nesting
+        raise ModelFileError(f"The model manifest {path.name} is damaged or incomplete (it is not valid "
+                             f"JSON: {short(str(exc))}).") from None
+    check_fields(manifest, path.name)
+    layers = tuple(_layer(entry, i) for i, entry in enumerate(manifest["layers"]))
+    classes = manifest["classes"]
     if not layers or layers[-1].type != "softmax" or len(classes) != layers[-1].output_shape[-1]:
         raise ModelFileError(f"The model manifest {path.name} must end with a softmax over its "
                              f"{len(classes)} classes.")
     return manifest, layers
 
 
-def _load_arrays(raw: bytes, name: str) -> dict[str, np.ndarray]:
+def _load_arrays(raw: bytes, name: str, expected: dict[str, tuple[int, ...]]) -> dict[str, np.ndarray]:
+    """The archive's arrays, each ``.npy`` header checked (name, float32, shape) before its data is read."""
+    arrays = {}
     try:
-        with np.load(io.BytesIO(raw), allow_pickle=False) as archive:
-            return {key: archive[key] for key in archive.files}
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            for info in archive.infolist():
+                key = info.filename.removesuffix(".npy")
+                if key not in expected:
+                    raise ModelFileError(f"The weights file {name} holds an array {short(key)} that the "
+                                         "manifest does not describe.")
+                with archive.open(info) as f:
+                    read_header = _NPY_HEADERS.get(np.lib.format.read_magic(f))
+                    if read_header is None:
+                        raise ValueError("unknown .npy format version")
+                    shape, fortran_order, dtype = read_header(f)  # a header may claim terabytes: checked
+                    if dtype.hasobject:
+                        raise ModelFileError(f"The weights file {name} cannot be read as float arrays "
+                                             f"without pickle: `{key}` holds Python objects.")
+                    if dtype != np.float32 or shape != expected[key] or fortran_order:
+                        raise ModelFileError(f"`{key}` in {name} must be float32 of shape {expected[key]} "
+                                             f"(C order), got {dtype} of shape {short(shape)}.")
+                    data = f.read(4 * math.prod(shape) + 1)  # one byte more: trailing data is damage
+                    if len(data) != 4 * math.prod(shape):
+                        raise ValueError(f"{key}: {len(data)} bytes of data for shape {shape}")
+                    arrays[key] = np.frombuffer(data, np.float32).reshape(shape)
+    except ModelFileError:
+        raise
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError, TypeError, OverflowError,
+            MemoryError, NotImplementedError) as exc:  # any damage to a zip or .npy header
         raise ModelFileError(f"The weights file {name} cannot be read as float arrays without pickle "
-                             f"({type(exc).__name__}: {exc}).") from None
+                             f"({type(exc).__name__}: {short(str(exc))}).") from None
+    return arrays
 
 
 def _expected_arrays(layers: tuple[LayerSpec, ...]) -> dict[str, tuple[int, ...]]:
@@ -226,11 +260,11 @@ def read_model_files(manifest_path: Path | str | None = None) -> tuple[dict, tup
         expected = manifest["weights_sha256"]
         raise ModelFileError(f"The weights file {weights_name} is damaged or not the one its manifest "
                              f"describes: sha256 {digest[:12]}..., expected {expected[:12]}...")
-    arrays = _load_arrays(raw, weights_name)
     expected = _expected_arrays(layers)
-    if set(arrays) != set(expected):
-        raise ModelFileError(f"The weights file {weights_name} holds {sorted(arrays)}; the manifest expects "
-                             f"{sorted(expected)}.")
+    arrays = _load_arrays(raw, weights_name, expected)
+    if missing := sorted(set(expected) - set(arrays)):
+        raise ModelFileError(f"The weights file {weights_name} lacks {short(missing)}, which the manifest "
+                             "expects.")
     for key, shape in expected.items():
         array = arrays[key]
         if array.dtype != np.float32 or array.shape != shape:

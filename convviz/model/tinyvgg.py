@@ -293,10 +293,10 @@ def load_pretrained(manifest_path=None) -> TinyVGG:
     """
     manifest, layers, weights = read_model_files(manifest_path)
     model = TinyVGG(manifest, layers, weights)
-    side = model.input_size
+    side = model.input_size  # checked by the manifest reader: 8 to 1024
     try:  # one dry run: every layer's output shape must be the manifest's
         outputs = model.forward(np.zeros((side, side, 3), np.float32))
-    except ConvvizValueError as exc:
+    except (ArithmeticError, LookupError, TypeError, ValueError, MemoryError) as exc:  # ConvvizValueError too
         raise ModelFileError(f"The model's layers do not fit together: {exc}") from None
     for spec, (_, activation) in zip(layers, outputs, strict=True):
         if activation.shape != spec.volume_shape:

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from PIL import Image, ImageOps
 
 import convviz
+from convviz.image import budgets as image_budgets
 from convviz.image import errors as image_errors
 from convviz.image import formats as image_formats
 from convviz.image import intake as image
@@ -557,7 +558,7 @@ def test_errors_are_value_errors_with_one_sentence():
 
 def test_docstring_examples_run():
     """The examples in the intake modules' docstrings run as written."""
-    for module in (image, image_errors, image_formats, image_limits, image_modes):
+    for module in (image, image_budgets, image_errors, image_formats, image_limits, image_modes):
         assert doctest.testmod(module).failed == 0
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from convviz.errors import ConvvizValueError
 from convviz.lessons.architectures import architecture_table, list_architectures
 from ui.draw.figures import shape_text, volumes_figure
 from ui.draw.grids import show_table
+from ui.draw.pictures import md_escape
 
 ARCH = "arch_name"
 INNER = "arch_inner"
@@ -40,8 +42,15 @@ def page() -> None:
     st.title("Architecture explorer")
     st.caption("Real networks, layer by layer: every output shape and parameter count is computed from the "
                "layer specs by convviz's calculator.")
-    names = list_architectures()
-    tables = {name: architecture_table(name) for name in names}
+    tables = {}
+    for name in list_architectures():
+        try:
+            tables[name] = architecture_table(name)
+        except ConvvizValueError as exc:  # a damaged model install: say so, and show the other networks
+            st.error(f"The {md_escape(name)} network cannot be shown. {md_escape(str(exc))}", icon="🚫")
+    if not tables:
+        return
+    names = list(tables)
     name = st.selectbox("Network", names, key=ARCH, format_func=lambda n: tables[n].title)
     table = tables[name]
     st.write(table.description)
