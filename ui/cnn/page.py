@@ -196,7 +196,7 @@ def page() -> None:
     try:
         base = pretrained()
     except ModelFileError as exc:
-        st.error(f"The pretrained network cannot be loaded. {exc}", icon="🚫")
+        st.error(f"The pretrained network cannot be loaded. {md_escape(str(exc))}", icon="🚫")
         return
     _intro(base)
     image = _photo()
@@ -209,7 +209,7 @@ def page() -> None:
         try:
             net = _surgery(base)
         except ConvvizValueError as exc:
-            st.error(f"That filter cannot go into conv1: {exc}")
+            st.error(f"That filter cannot go into conv1: {md_escape(str(exc))}")
             net = base
     x = image.array * keep  # (H, W, 3): switched-off channels are zero
     x64 = net.resize_input(x)  # (64, 64, 3)
