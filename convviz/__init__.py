@@ -32,8 +32,17 @@ from convviz.lessons import (
     list_worked_examples,
     load_worked_example,
     make_question,
+    receptive_field,
+    setup_code,
 )
-from convviz.model import ClassActivationMap, ModelFileError, TinyVGG, load_pretrained
+from convviz.model import (
+    ClassActivationMap,
+    ModelFileError,
+    TinyVGG,
+    UnitGradient,
+    load_pretrained,
+    unit_gradient,
+)
 from convviz.ops import (
     PixelExplanation,
     avg_pool2d,
@@ -57,13 +66,14 @@ from convviz.share import ShareError, decode_state, encode_state
 __all__ = [
     "COMPUTE_BUDGET", "MEMORY_BUDGET", "SAMPLES", "BankError", "ClassActivationMap", "ConvSettings",
     "ConvvizValueError", "FilterBank", "ImageError", "ImageInfo", "ModelFileError", "PixelExplanation",
-    "SettingsError", "ShareError", "TinyVGG", "architecture_table", "avg_pool2d", "bank_from_json",
-    "bank_to_json", "check_answer", "connectivity_comparison", "conv2d", "conv2d_per_channel", "conv_params",
-    "decode_state", "dense_layer", "dense_params", "encode_state", "explain_pixel", "flip_kernel",
-    "layer_table", "list_architectures", "list_presets", "list_samples", "list_worked_examples", "load_image",
-    "load_image_info", "load_pretrained", "load_preset", "load_sample", "load_worked_example",
-    "make_question", "max_pool2d", "output_size", "output_size_formula", "pool_winners", "relu", "softmax",
-    "softmax_steps", "update_weight",
+    "SettingsError", "ShareError", "TinyVGG", "UnitGradient", "architecture_table", "avg_pool2d",
+    "bank_from_json", "bank_to_json", "check_answer", "connectivity_comparison", "conv2d",
+    "conv2d_per_channel", "conv_params", "decode_state", "dense_layer", "dense_params", "encode_state",
+    "explain_pixel", "flip_kernel", "layer_table", "list_architectures", "list_presets", "list_samples",
+    "list_worked_examples", "load_image", "load_image_info", "load_pretrained", "load_preset",
+    "load_sample", "load_worked_example", "make_question", "max_pool2d", "output_size",
+    "output_size_formula", "pool_winners", "receptive_field", "relu", "setup_code", "softmax",
+    "softmax_steps", "unit_gradient", "update_weight",
 ]
 
 __version__ = "0.1.0"
