@@ -82,6 +82,35 @@ class UnitGradient:
         return int(rows.min()), int(cols.min()), int(rows.max()), int(cols.max())
 
 
+    def central_side(self, center: tuple[float, float], fraction: float = 0.5) -> int | None:
+        """Side of the smallest square centred at `center` holding `fraction` of :attr:`magnitude`.
+
+        `center` is ``(row, col)`` in pixel coordinates (``x.5`` between two pixels, as
+        :attr:`convviz.lessons.receptive_field.FieldRow.start`); sides keep its parity so that the square
+        covers whole pixels. None when the gradient is zero. A small side next to a large theoretical square
+        is the effective field's concentration (Luo et al.: roughly Gaussian).
+
+        Examples
+        --------
+        >>> g = np.zeros((5, 5, 3), np.float32); g[2, 2] = 1; g[0, 0] = 1
+        >>> UnitGradient("conv1", 0, 2, 2, 0.0, g).central_side((2.0, 2.0))
+        1
+        """
+        mag = self.magnitude.astype(np.float64)
+        total = mag.sum()
+        if total == 0:
+            return None
+        cy, cx = center
+        side = 2 if (cy * 2) % 2 else 1
+        while True:
+            half = (side - 1) / 2
+            top, left = max(0, int(cy - half)), max(0, int(cx - half))
+            bottom, right = int(cy + half) + 1, int(cx + half) + 1
+            if mag[top:bottom, left:right].sum() >= fraction * total - 1e-12 or side > 2 * max(mag.shape):
+                return side
+            side += 2
+
+
 def _index(value, name: str, n: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or not 0 <= value < n:
         raise ConvvizValueError(f"`{name}` must be an integer in [0, {n}), got {value!r}")

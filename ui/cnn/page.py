@@ -20,6 +20,7 @@ from convviz.lessons.architectures import architecture_table, list_architectures
 from convviz.model.tinyvgg import ModelFileError, TinyVGG, load_pretrained
 from ui import nav, state
 from ui.cnn.maps import COMPACT_CSS, conv1_panel, layer_maps_panel, open_in_designer, slice_grids
+from ui.cnn.receptive import receptive_panel
 from ui.cnn.views import SOFTMAX, cam_panel, probabilities_figure, softmax_panel
 from ui.draw.figures import volumes_figure
 from ui.draw.pictures import (
@@ -228,6 +229,7 @@ def page() -> None:
     cam_panel(net, x, outputs)
     st.header("Every layer's maps")
     _maps(net, x, x64, outputs)
+    receptive_panel(net, x, x64, outputs)
     st.header("conv1's learned filters")
     st.caption("The first layer's 16 filters, each 3 × 3 × 3 over R, G and B like the ones you design. Open "
                "one in the designer to run all 16 over your photo in the Volume Lab.")
