@@ -64,7 +64,7 @@ def test_typed_unit_draws_the_closed_form_box_on_the_photo_and_the_input():
     top, left, bottom, right = field.box(0, 9)
     assert (top, left, bottom, right) == (-6.0, 30.0, 9.0, 45.0)  # centre (1.5, 37.5), 16 x 16
     effective = _figure(at, "cnn_rf_effective")
-    scale = receptive.SIDE / 64
+    scale = receptive.SIDE // 64  # the 64 x 64 input enlarged 6 times
     assert _rect(effective) == pytest.approx((0, left * scale, (bottom + 1) * scale, (right + 1) * scale))
     captions = " ".join(c.value for c in at.caption)
     assert "rows 1–10, columns 31–46 — the rest of the square is zero padding" in captions

@@ -38,7 +38,8 @@ RF_ROW = "cnn_rf_row"
 RF_COL = "cnn_rf_col"
 RF_MAP = "cnn_rf_map"  # plotly chart: the enlarged map; a click picks the unit
 _RF_LAST = "cnn_rf_last_click"  # (row, col) of the click already applied
-SIDE = 384  # pixels of the drawn map and effective field
+SIDE = 384  # pixels (at most) of the drawn map and effective field: cells enlarged by a whole factor
+HEIGHT = 300  # plot height for a square picture: about the width of a third of the page at 1400 px
 BOX = {"color": "#1a73e8", "width": 3}
 _SPATIAL = ("conv2d", "relu", "max_pool2d")
 
@@ -56,6 +57,12 @@ def _clip_box(box: tuple[float, float, float, float], side: int) -> tuple[float,
     return max(top, 0), max(left, 0), min(bottom, side - 1) + 1, min(right, side - 1) + 1
 
 
+def _enlarge(pic: np.ndarray) -> np.ndarray:
+    """An ``(h, w, 3)`` picture of cells enlarged by the whole factor ``SIDE // max(h, w)`` (nearest)."""
+    f = max(1, SIDE // max(pic.shape[:2]))
+    return np.repeat(np.repeat(pic, f, axis=0), f, axis=1)
+
+
 def _picture_figure(pic: np.ndarray, edges: tuple[float, float, float, float] | None, hover: str,
                     cells: tuple[int, int] | None = None) -> go.Figure:
     """An RGB picture ``(h, w, 3)`` uint8 as a plotly layout image, `edges` ``(y0, x0, y1, x1)`` outlined.
@@ -71,7 +78,7 @@ def _picture_figure(pic: np.ndarray, edges: tuple[float, float, float, float] | 
         fig.add_trace(go.Scatter(
             x=((xs + 0.5) * w / cols).ravel(), y=((ys + 0.5) * h / rows).ravel(), mode="markers",
             marker={"size": max(4.0, 0.9 * w / cols), "opacity": 0, "symbol": "square"},
-            customdata=np.stack([ys.ravel(), xs.ravel()], axis=1), hoverinfo="text",
+            hoverinfo="text",
             hovertext=[f"{hover} row {r + 1}, column {c + 1}" for r, c in zip(ys.ravel(), xs.ravel(),
                                                                               strict=True)]))
     fig.add_layout_image(source=data_uri(encode_jpeg(pic)), x=0, y=0, sizex=w, sizey=h, xref="x", yref="y",
@@ -80,22 +87,22 @@ def _picture_figure(pic: np.ndarray, edges: tuple[float, float, float, float] | 
         y0, x0, y1, x1 = edges
         fig.add_shape(type="rect", x0=x0, y0=y0, x1=x1, y1=y1, line=BOX, name="receptive field")
     fig.update_layout(
-        height=round(SIDE * h / w) + 4, margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False,
+        height=round(HEIGHT * h / w) + 4, margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False,
         xaxis={"visible": False, "range": [0, w], "fixedrange": True},
         yaxis={"visible": False, "range": [h, 0], "scaleanchor": "x", "fixedrange": True},
         plot_bgcolor="white", hovermode="closest", dragmode=False)
     return fig
 
 
-def _apply_click() -> None:
+def _apply_click(shape: tuple[int, int]) -> None:
     """A new click on the enlarged map (read before the inputs are drawn) becomes the row and column."""
     event = st.session_state.get(RF_MAP)
     selection = event.get("selection") if isinstance(event, Mapping) else None
     points = selection.get("points", []) if isinstance(selection, Mapping) else []
-    data = points[0].get("customdata") if points else None
-    if not (isinstance(data, (list, tuple)) and len(data) == 2):
+    index = points[0].get("point_index") if points else None
+    if not isinstance(index, int) or not 0 <= index < shape[0] * shape[1]:
         return
-    row, col = int(data[0]), int(data[1])
+    row, col = divmod(index, shape[1])  # the points go row by row over the (h, w) map
     if st.session_state.get(_RF_LAST) == (row, col):  # this click was applied (maybe on another map)
         return
     st.session_state[_RF_LAST] = (row, col)
@@ -124,7 +131,7 @@ def _pick_unit(net: TinyVGG, activations: dict[str, np.ndarray]) -> tuple[str, i
     channel = st.session_state[RF_CHANNEL] - 1
     if first:  # open on the map's strongest unit: something the photo actually drives
         _strongest(activations[layer], channel)
-    _apply_click()
+    _apply_click((h, w))
     cols[1].number_input(f"Map (1–{c})", 1, c, step=1, key=RF_CHANNEL)
     cols[2].number_input(f"Row (1–{h})", 1, h, step=1, key=RF_ROW)
     cols[3].number_input(f"Column (1–{w})", 1, w, step=1, key=RF_COL)
@@ -140,7 +147,7 @@ def _effective_picture(x64: np.ndarray, magnitude: np.ndarray) -> np.ndarray:
     colours = colorize(magnitude, scale if scale > 0 else 1.0).astype(np.float32)  # (64, 64, 3)
     weight = (magnitude / scale if scale > 0 else magnitude)[..., None] * 0.85  # strong gradient: opaque
     mixed = (1 - weight) * (0.55 * grey[..., None] + 0.45 * 255) + weight * colours  # (64, 64, 3)
-    return fit_for_display(mixed.astype(np.uint8), SIDE)
+    return _enlarge(mixed.astype(np.uint8))
 
 
 def receptive_panel(net: TinyVGG, photo: np.ndarray, x64: np.ndarray,
@@ -149,6 +156,11 @@ def receptive_panel(net: TinyVGG, photo: np.ndarray, x64: np.ndarray,
 
     `outputs` is ``net.forward(x64)`` for the 64 x 64 input `x64` the network classifies.
     """
+    with st.container(key="cnn_rf"):
+        _panel(net, photo, x64, outputs)
+
+
+def _panel(net: TinyVGG, photo: np.ndarray, x64: np.ndarray, outputs: list[tuple[str, np.ndarray]]) -> None:
     st.header("What one unit sees: its receptive field")
     st.caption("Every value in a layer's maps comes from a patch of the photo. Click a cell of the map (or "
                "type its numbers) to trace that unit back to the photo.")
@@ -166,7 +178,7 @@ def receptive_panel(net: TinyVGG, photo: np.ndarray, x64: np.ndarray,
     left, middle, right = st.columns(3, gap="medium")
     with left:
         scale = symmetric_scale(m)
-        pic = fit_for_display(colorize(m, scale if scale > 0 else 1.0), SIDE)
+        pic = _enlarge(colorize(m, scale if scale > 0 else 1.0))
         f = pic.shape[0] / h
         st.plotly_chart(_picture_figure(pic, (row * f, col * f, (row + 1) * f, (col + 1) * f),
                                         f"{layer} map {channel + 1},", cells=(h, w)),
@@ -188,8 +200,9 @@ def receptive_panel(net: TinyVGG, photo: np.ndarray, x64: np.ndarray,
                    + ". Drawn on the photo: the network squashes it to 64 × 64, so the square stretches.")
     with right:
         magnitude = grad.magnitude  # (64, 64)
-        st.plotly_chart(_picture_figure(_effective_picture(x64, magnitude), (y0 * SIDE / side,
-                        x0 * SIDE / side, y1 * SIDE / side, x1 * SIDE / side), "input"),
+        pic = _effective_picture(x64, magnitude)
+        f = pic.shape[0] / side
+        st.plotly_chart(_picture_figure(pic, (y0 * f, x0 * f, y1 * f, x1 * f), "input"),
                         key="cnn_rf_effective", config={"displayModeBar": False, "displaylogo": False})
         if grad.support is None:
             st.caption(f"Effective receptive field: empty. This unit is {fmt(grad.value)} on this photo: "

@@ -20,6 +20,11 @@ _TABS = (("numpy", "NumPy", "conv_numpy.py"), ("torch", "PyTorch", "conv_torch.p
 def code_panel() -> None:
     """NumPy and PyTorch tabs, each the script for the current bank and settings, a copy and a download."""
     state.register_live_fragment(FRAG_CODE)
+    with st.container(key="cv_code_panel"):
+        _draw()
+
+
+def _draw() -> None:
     bank, settings = state.get_bank(), state.read_settings()
     st.markdown("### Code")
     try:
