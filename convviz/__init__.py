@@ -33,6 +33,8 @@ from convviz.lessons import (
     list_worked_examples,
     load_worked_example,
     make_question,
+    receptive_field,
+    setup_code,
 )
 from convviz.model import (
     Assessment,
@@ -41,10 +43,12 @@ from convviz.model import (
     ModelFileError,
     OcclusionMap,
     TinyVGG,
+    UnitGradient,
     assess,
     fit_classes,
     load_pretrained,
     occlusion_map,
+    unit_gradient,
 )
 from convviz.ops import (
     PixelExplanation,
@@ -70,13 +74,14 @@ __all__ = [
     "ArchitectureError", "Assessment", "BankError", "BudgetError", "COMPUTE_BUDGET", "ClassActivationMap",
     "ConvSettings", "ConvvizValueError", "FilterBank", "FittedTinyVGG", "ImageError", "ImageInfo",
     "MEMORY_BUDGET", "ModelFileError", "OcclusionMap", "PixelExplanation", "SAMPLES", "SettingsError",
-    "ShareError", "TinyVGG", "architecture_table", "assess", "avg_pool2d", "bank_from_json",
-    "bank_to_json", "check_answer", "connectivity_comparison", "conv2d", "conv2d_per_channel",
-    "conv_params", "decode_state", "dense_layer", "dense_params", "encode_state", "explain_pixel",
-    "fit_classes", "flip_kernel", "layer_table", "list_architectures", "list_presets", "list_samples",
-    "list_worked_examples", "load_image", "load_image_info", "load_preset", "load_pretrained",
-    "load_sample", "load_worked_example", "make_question", "max_pool2d", "occlusion_map", "output_size",
-    "output_size_formula", "pool_winners", "relu", "softmax", "softmax_steps", "update_weight"
+    "ShareError", "TinyVGG", "UnitGradient", "architecture_table", "assess", "avg_pool2d",
+    "bank_from_json", "bank_to_json", "check_answer", "connectivity_comparison", "conv2d",
+    "conv2d_per_channel", "conv_params", "decode_state", "dense_layer", "dense_params", "encode_state",
+    "explain_pixel", "fit_classes", "flip_kernel", "layer_table", "list_architectures", "list_presets",
+    "list_samples", "list_worked_examples", "load_image", "load_image_info", "load_preset",
+    "load_pretrained", "load_sample", "load_worked_example", "make_question", "max_pool2d",
+    "occlusion_map", "output_size", "output_size_formula", "pool_winners", "receptive_field", "relu",
+    "setup_code", "softmax", "softmax_steps", "unit_gradient", "update_weight"
 ]
 
 __version__ = "0.1.0"

@@ -242,6 +242,18 @@ def test_explorer_shows_each_network_with_its_total(name):
     assert f"{total:,}" in _text(at)
 
 
+def test_explorer_shows_receptive_fields():
+    """The table has receptive-field and jump columns: AlexNet's last pool 195 px, VGG-16's pool5 212 px."""
+    at = _run(_architectures)
+    for name, layer, size in (("alexnet", "features.12", "195"), ("vgg16", "pool5", "212")):
+        at.selectbox(key="arch_name").set_value(name).run()
+        assert not at.exception
+        table = next(m.value for m in at.markdown if "<table class='cvt'>" in m.value)
+        assert "receptive field (px)" in table and "jump (px)" in table
+        assert re.search(rf"<td>{layer}</td><td>max pool</td><td>[^<]*</td><td class=n>0</td>"
+                         rf"<td class=n>{size}</td><td class=n>32</td>", table)
+
+
 def test_explorer_opens_residual_blocks():
     """For ResNet-18 the toggle adds the layers inside each block (e.g. the downsample conv)."""
     at = _run(_architectures)

@@ -23,6 +23,7 @@ from ui import nav, state
 from ui.cnn import trust
 from ui.cnn.maps import COMPACT_CSS, conv1_panel, layer_maps_panel, open_in_designer, slice_grids
 from ui.cnn.own_classes import own_classes_panel
+from ui.cnn.receptive import receptive_panel
 from ui.cnn.views import SOFTMAX, cam_panel, probabilities_figure, softmax_panel
 from ui.draw.colours import CHANNEL_NAMES, CHANNEL_WORDS
 from ui.draw.figures import volumes_figure
@@ -229,6 +230,7 @@ def page() -> None:
     own_classes_panel(base, image)
     st.header("Every layer's maps")
     _maps(net, x, x64, outputs)
+    receptive_panel(net, x, x64, outputs)
     st.header("conv1's learned filters")
     st.caption("The first layer's 16 filters, each 3 × 3 × 3 over R, G and B like the ones you design. Open "
                "one in the designer to run all 16 over your photo in the Volume Lab.")

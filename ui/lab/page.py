@@ -3,7 +3,8 @@
 Top to bottom: the input panel (:mod:`ui.image_input`) and the input as a volume (:mod:`ui.lab.input_view`),
 then the *workspace* fragment (``live.FRAG_WORKSPACE``): the settings (:mod:`ui.lab.settings`), the filter
 panel (:func:`ui.lab.designer.panel.designer_panel`) beside the results fragment (:mod:`ui.lab.maps`), the
-pixel explanation (:mod:`ui.lab.explain`) and the downloads (:mod:`ui.lab.export`).
+pixel explanation (:mod:`ui.lab.explain`), the downloads (:mod:`ui.lab.export`) and the code
+(:mod:`ui.lab.code_panel`).
 
 What reruns (see :mod:`ui.state`): a new image reruns the page; a setting or a new bank reruns the workspace;
 a weight edit reruns only the results and the explanation; picking a pixel only the pick view and the
@@ -18,6 +19,7 @@ import streamlit as st
 from ui import share, state
 from ui.image_input import image_input_panel
 from ui.lab import live
+from ui.lab.code_panel import code_panel
 from ui.lab.context import lab_context
 from ui.lab.designer.panel import designer_panel
 from ui.lab.explain import explain_fragment, pick_fragment
@@ -55,6 +57,8 @@ def workspace() -> None:
     explain_fragment()
     st.divider()
     export_panel(lab_context())
+    st.divider()
+    code_panel()
 
 
 def page() -> None:
