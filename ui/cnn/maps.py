@@ -188,6 +188,9 @@ def conv1_panel(weights: np.ndarray, bias: np.ndarray, replaced: tuple[int, ...]
 
 
 def open_in_designer(weights: np.ndarray, bias: np.ndarray, replaced: tuple[int, ...], k: int) -> None:
-    """Make conv1's filters the Lab's bank, with filter `k` in focus (the designer edits that bank)."""
-    state.set_bank(conv1_bank(weights, bias, replaced))
+    """Make conv1's filters the Lab's bank, with filter `k` in focus (the designer edits that bank).
+
+    The student's own bank is kept: the designer offers to restore it (:func:`ui.state.replace_bank`).
+    """
+    state.replace_bank(conv1_bank(weights, bias, replaced))
     st.session_state[state.FOCUS] = k

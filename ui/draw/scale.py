@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["BULK_PERCENTILE", "SCALE_RULES", "VISIBLE_L1", "MapScale", "bulk_abs", "clipped_count",
-           "clipped_share", "nice_scale", "visible_share", "window"]
+__all__ = ["BULK_PERCENTILE", "LONG_RATIO", "SCALE_RULES", "VISIBLE_L1", "MapScale", "bulk_abs",
+           "clipped_count", "clipped_share", "nice_scale", "visible_share", "window"]
 
 #: The percentile of ``|v|`` the bulk rule covers.
 BULK_PERCENTILE = 99.5
@@ -34,6 +34,8 @@ SCALE_RULES = ("bulk", "max")
 #: A displayed pixel is *visibly coloured* when its R, G and B differ from the zero colour by more than
 #: this in total (L1 distance in 0..255 units; JPEG noise around the zero colour stays below ~10).
 VISIBLE_L1 = 24
+#: Pictures longer than this many times their width are shown through a window (see :func:`window`).
+LONG_RATIO = 2.5
 #: The percentile is estimated on at most about this many values (a strided sample): ~1 ms per map, where
 #: the whole of a 1 MP map takes ~15 ms. The clipped share is always counted on every value.
 _SAMPLE = 1 << 17
@@ -148,7 +150,7 @@ def visible_share(rgb: np.ndarray, zero_rgb, threshold: int = VISIBLE_L1) -> flo
     return float(np.count_nonzero(diff > threshold)) / diff.size if diff.size else 0.0
 
 
-def window(h: int, w: int, start: float, *, max_ratio: float = 2.5) -> tuple[slice, slice]:
+def window(h: int, w: int, start: float, *, max_ratio: float = LONG_RATIO) -> tuple[slice, slice]:
     """A window of an ``h x w`` map at most `max_ratio` times longer than it is wide, for very wide or tall
     pictures (a 6000 x 600 panorama would otherwise be a sliver); the whole map when it already fits.
 

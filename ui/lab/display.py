@@ -19,7 +19,7 @@ import streamlit as st
 
 from convviz.numbers import fmt
 from convviz.ops.shapes import Geometry, conv_geometry, interior
-from ui.draw.scale import BULK_PERCENTILE, MapScale, bulk_abs, clipped_count, nice_scale, window
+from ui.draw.scale import BULK_PERCENTILE, LONG_RATIO, MapScale, bulk_abs, clipped_count, nice_scale, window
 from ui.lab import live
 
 if TYPE_CHECKING:  # the settings panel draws the widgets and is imported by the context: no cycle at run time
@@ -35,7 +35,7 @@ _GREY_HELP = ("Maps with no negative values (identity, blur, ReLU outputs) can b
               "at 0, white at the top of the scale. auto: grey when every filter's maps are >= 0.")
 _BORDER_HELP = ("With padding, the outer rows and columns of a map read zeros beyond the image, so they "
                 "often hold the most extreme values. The colour scale always ignores them; this hides them.")
-WIDE = 2.5  # maps longer than this many times their width are shown through a window
+WIDE = LONG_RATIO  # maps longer than this many times their width are shown through a window
 
 
 @dataclass(frozen=True)
