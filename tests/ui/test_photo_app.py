@@ -153,3 +153,37 @@ def test_a_panorama_gets_a_window_and_a_note():
     assert any("Shown: 60 × 150" in m.value for m in at.markdown)
     at.slider(key=live.WINDOW).set_value(100).run()
     assert not at.exception
+
+
+def _captions(at: AppTest) -> list[str]:
+    return [img.caption for element in at.get("image") for img in element.proto.imgs]
+
+
+def test_the_loupe_shows_real_values_and_the_original_at_full_resolution():
+    """The loupe's square holds the map's own values; on the original it convolves the full-size photo, and
+    its values equal conv2d over the whole original at that place."""
+    import re
+
+    from convviz import conv2d
+    from convviz.numbers import fmt
+    from ui.lab.loupe import COL, ORIGINAL, ROW
+
+    at = _run()
+    at.toggle(key=live.LOUPE).set_value(True).run()
+    at.number_input(key=ROW).set_value(100).run()
+    at.number_input(key=COL).set_value(40).run()
+    assert not at.exception
+    pipe = at.session_state[live.PIPELINE]
+    square = pipe.conv[0][100:132, 40:72]
+    loupe = next(c for c in _captions(at) if c.startswith("Loupe:"))
+    assert "rows 100–131, columns 40–71" in loupe
+    assert f"values {fmt(float(square.min()))} to {fmt(float(square.max()))}" in loupe
+    at.toggle(key=ORIGINAL).set_value(True).run()
+    assert not at.exception
+    image, bank = at.session_state[state.IMAGE], at.session_state[state.BANK]
+    loupe = next(c for c in _captions(at) if c.startswith("Loupe:"))
+    top, left = map(int, re.search(r"rows (\d+)–\d+, columns (\d+)–", loupe).groups())
+    full = conv2d(image.full, bank.weights[:1], bank.bias[:1], padding="same")[..., 0]
+    full = full[top:top + 32, left:left + 32]
+    assert f"of the {image.full_hw[0]} × {image.full_hw[1]} original" in loupe
+    assert f"values {fmt(float(full.min()))} to {fmt(float(full.max()))}" in loupe

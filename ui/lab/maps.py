@@ -15,7 +15,7 @@ words go into that HTML; filter names are written with Markdown, escaped.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 
 import numpy as np
@@ -29,6 +29,7 @@ from ui.draw.scale import BULK_PERCENTILE, MapScale, nice_scale
 from ui.draw.stack import stack_html
 from ui.lab import display, live
 from ui.lab.context import LabContext, lab_context, publish_link
+from ui.lab.loupe import loupe_panel
 from ui.lab.pipeline import Pipeline, Stats
 from ui.lab.settings import settings_problem
 from ui.state import LabSettings
@@ -56,6 +57,8 @@ class MapPic:
     grey: bool = False  # drawn as a grey picture (values >= 0) instead of the diverging ramp
     tag: tuple = ()  # which part of the map `m` is (border hidden, window): part of the memo key
     clipped: MapScale | None = None
+    full: np.ndarray | None = field(default=None, repr=False)  # (H, W): the whole map (for the loupe)
+    label: str = ""  # what the map is, in a few words (the loupe's picker)
 
 
 def _picture(pipe: Pipeline, pic: MapPic) -> str:
@@ -96,7 +99,7 @@ def _page(ctx: LabContext) -> _Page:
 
 
 def _pic(ctx: LabContext, page: _Page, key: tuple, m: np.ndarray, stats: Stats, role: str, container: str,
-         *, post: bool = False, side: int = MAP_SIDE, with_shape: bool = False) -> MapPic:
+         *, post: bool = False, side: int = MAP_SIDE, with_shape: bool = False, label: str = "") -> MapPic:
     """A map as drawn: the part shown, its scale (shared, or its own by the rule) and a caption that says
     its range, its scale (per map) and how many shown values the scale clips."""
     region = page.regions.post if post else page.regions.conv
@@ -115,7 +118,7 @@ def _pic(ctx: LabContext, page: _Page, key: tuple, m: np.ndarray, stats: Stats, 
     if page.view.rule == "bulk" and clipped.clipped:
         text += f" · {display.clipped_words(clipped)}"
     return MapPic(key, part, scale, text, container, side, display.is_grey(page.view, stats.lo, page.grey),
-                  tag, clipped)
+                  tag, clipped, m, label or role)
 
 
 def legend_html(page: _Page, pics: list[MapPic]) -> str:
@@ -159,7 +162,7 @@ def focus_pictures(ctx: LabContext, page: _Page) -> dict[str, MapPic | None]:
     conv, stats = pipe.conv[k], pipe.conv_stats[k]
     pics: dict[str, MapPic | None] = {
         f"ch{c}": _pic(ctx, page, ("ch", sig, c), ctx.channels[c], cstats[c], f"{name} ⋆ K_{name}",
-                       f"cv_map_ch{c}")
+                       f"cv_map_ch{c}", label=f"{name} ⋆ K_{name} (filter {k + 1}, channel {name})")
         for c, name in enumerate(CHANNEL_NAMES)}
     pics["sum"] = _pic(ctx, page, ("conv", sig), conv, stats, f"map {k + 1} (sum + bias)", "cv_map_sum")
     pics["relu"] = pics["pool"] = None
@@ -168,11 +171,13 @@ def focus_pictures(ctx: LabContext, page: _Page) -> dict[str, MapPic | None]:
         rstats = Stats(max(stats.lo, 0.0), max(stats.hi, 0.0), 0)
         share = 100 * stats.negatives / conv.size
         zeroed = f"ReLU: {stats.negatives:,} of {conv.size:,} values zeroed ({share:.1f} %)"
-        pics["relu"] = _pic(ctx, page, ("relu", sig), relu_map, rstats, zeroed, "cv_map_relu")
+        pics["relu"] = _pic(ctx, page, ("relu", sig), relu_map, rstats, zeroed, "cv_map_relu",
+                            label=f"ReLU of map {k + 1}")
     if settings.pool != "none":
         pstats = pipe.post_stats(settings)[k]
         pics["pool"] = _pic(ctx, page, ("post", _post_tag(settings), sig), post[k], pstats,
-                            _pool_text(settings), "cv_map_pool", post=True, with_shape=True)
+                            _pool_text(settings), "cv_map_pool", post=True, with_shape=True,
+                            label=f"map {k + 1}, {_pool_text(settings)}")
     return pics
 
 
@@ -181,7 +186,8 @@ def thumbnail_pictures(ctx: LabContext, page: _Page) -> list[MapPic]:
     pipe, settings = ctx.pipe, ctx.settings
     stats, tag = pipe.post_stats(settings), _post_tag(settings)
     return [_pic(ctx, page, ("post", tag, pipe.filter_signature(k)), m, stats[k], f"map {k + 1}",
-                 f"cv_thumb_{k}", post=True, side=THUMB_SIDE)
+                 f"cv_thumb_{k}", post=True, side=THUMB_SIDE,
+                 label=f"output map {k + 1} ({stage_name(settings)})")
             for k, m in enumerate(ctx.post)]
 
 
@@ -269,3 +275,4 @@ def results_fragment() -> None:
             _picture(ctx.pipe, pic)
     decomposition_panel(ctx, page, pics)
     volume_panel(ctx, thumbs)
+    loupe_panel(ctx, [*(p for p in pics.values() if p is not None), *thumbs])
