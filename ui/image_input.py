@@ -25,7 +25,7 @@ from convviz import list_samples, load_sample
 from convviz.image.intake import ImageError, ImageInfo, load_image_info
 from ui import state
 from ui.draw.pictures import md_escape
-from ui.draw.scale import LONG_RATIO
+from ui.draw.scale import LONG_RATIO, WINDOW_RATIO
 
 SOURCE = "cv_source"  # radio: where the image comes from
 UPLOAD = "cv_upload"  # file_uploader
@@ -137,7 +137,7 @@ def _shape_note(image: state.LabImage) -> None:
     if max(h, w) > LONG_RATIO * min(h, w):
         long = "wider than tall" if w > h else "taller than wide"
         st.caption(f"This picture is {max(h, w) / min(h, w):.1f} times {long}. The Lab shows its maps "
-                   f"through a window at most {LONG_RATIO:g} times as long as wide (slide it under the "
+                   f"through a window {WINDOW_RATIO:g} times as long as wide (slide it under the "
                    "settings); the CNN page squashes it to the network's 64 × 64 square.")
 
 

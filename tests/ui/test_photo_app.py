@@ -150,7 +150,7 @@ def test_a_panorama_gets_a_window_and_a_note():
     """A 60 x 600 picture: the maps show a window (a slider moves it) and the input panel says so."""
     at = _upload(_run(), "pano.png", _png(60, 600))
     assert any("times wider than tall" in c.value for c in at.caption)
-    assert any("Shown: 60 × 150" in m.value for m in at.markdown)
+    assert any("Shown: 60 × 90" in m.value for m in at.markdown)
     at.slider(key=live.WINDOW).set_value(100).run()
     assert not at.exception
 

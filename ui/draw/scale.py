@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["BULK_PERCENTILE", "LONG_RATIO", "SCALE_RULES", "VISIBLE_L1", "MapScale", "bulk_abs",
-           "clipped_count", "clipped_share", "nice_scale", "visible_share", "window"]
+__all__ = ["BULK_PERCENTILE", "LONG_RATIO", "SCALE_RULES", "VISIBLE_L1", "WINDOW_RATIO", "MapScale",
+           "bulk_abs", "clipped_count", "clipped_share", "nice_scale", "visible_share", "window"]
 
 #: The percentile of ``|v|`` the bulk rule covers.
 BULK_PERCENTILE = 99.5
@@ -34,8 +34,10 @@ SCALE_RULES = ("bulk", "max")
 #: A displayed pixel is *visibly coloured* when its R, G and B differ from the zero colour by more than
 #: this in total (L1 distance in 0..255 units; JPEG noise around the zero colour stays below ~10).
 VISIBLE_L1 = 24
-#: Pictures longer than this many times their width are shown through a window (see :func:`window`).
+#: Pictures longer than this many times their width are shown through a window (see :func:`window`) ...
 LONG_RATIO = 2.5
+#: ... this many times as long as wide: near a square, so a panorama's maps are as tall as a photo's.
+WINDOW_RATIO = 1.5
 #: The percentile is estimated on at most about this many values (a strided sample): ~1 ms per map, where
 #: the whole of a 1 MP map takes ~15 ms. The clipped share is always counted on every value.
 _SAMPLE = 1 << 17

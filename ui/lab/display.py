@@ -19,7 +19,16 @@ import streamlit as st
 
 from convviz.numbers import fmt
 from convviz.ops.shapes import Geometry, conv_geometry, interior
-from ui.draw.scale import BULK_PERCENTILE, LONG_RATIO, MapScale, bulk_abs, clipped_count, nice_scale, window
+from ui.draw.scale import (
+    BULK_PERCENTILE,
+    LONG_RATIO,
+    WINDOW_RATIO,
+    MapScale,
+    bulk_abs,
+    clipped_count,
+    nice_scale,
+    window,
+)
 from ui.lab import live
 
 if TYPE_CHECKING:  # the settings panel draws the widgets and is imported by the context: no cycle at run time
@@ -89,7 +98,7 @@ def view_widgets(image_hw: tuple[int, int], padded: bool) -> None:
         along = "left to right" if w > h else "top to bottom"
         c[3].slider(f"Window along the picture ({along}, %)", 0, 100, key=live.WINDOW, step=5, **keep,
                     help=f"This picture is {max(h, w) / min(h, w):.1f} times longer than wide: the maps "
-                         f"show a window {WIDE:g} times as long as wide, so they stay readable. "
+                         f"show a window {WINDOW_RATIO:g} times as long as wide, so they stay readable. "
                          "Slide to move it.")
 
 
@@ -123,7 +132,8 @@ def shown(m: np.ndarray, region: tuple[slice, slice], view: View) -> tuple[np.nd
     part = m[rows, cols]
     if part.size == 0:  # every output reads padding (tiny image): show it all
         part, rows, cols = m, slice(None), slice(None)
-    wr, wc = window(*part.shape, view.start)
+    whole = (slice(0, part.shape[0]), slice(0, part.shape[1]))
+    wr, wc = window(*part.shape, view.start, max_ratio=WINDOW_RATIO) if is_long(*part.shape) else whole
     tag = (rows.start, rows.stop, cols.start, cols.stop, wr.start, wr.stop, wc.start, wc.stop)
     return part[wr, wc], tag
 
