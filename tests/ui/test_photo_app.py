@@ -187,3 +187,17 @@ def test_the_loupe_shows_real_values_and_the_original_at_full_resolution():
     full = full[top:top + 32, left:left + 32]
     assert f"of the {image.full_hw[0]} × {image.full_hw[1]} original" in loupe
     assert f"values {fmt(float(full.min()))} to {fmt(float(full.max()))}" in loupe
+
+
+@pytest.mark.skipif(not HAS_MODEL, reason="the model weights are not installed")
+def test_cnn_maps_use_the_bulk_scale_with_exact_max_one_toggle_away():
+    """The CNN page's layer maps say their scale rule and clipped share; a toggle gives the exact max."""
+    from ui.cnn.maps import EXACT_MAX
+
+    at = _run(_lab_or_cnn)
+    at.session_state["test_page"] = "cnn"
+    at.run()
+    assert any("99.5th percentile of |values|" in m.value and "lie beyond it" in m.value for m in at.markdown)
+    at.toggle(key=EXACT_MAX).set_value(True).run()
+    assert not at.exception
+    assert any("the exact largest |value|" in m.value for m in at.markdown)
