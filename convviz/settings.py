@@ -55,8 +55,8 @@ class ConvSettings:
     stride, dilation : int
         1 to 8, as in :func:`convviz.conv2d`.
     padding : int or {"valid", "same"}
-        0 to 16 zeros on each side, or a word understood by :func:`convviz.conv2d` (``"same"`` needs stride 1
-        there; that combination is allowed here and explained by the page that runs it).
+        0 to 16 zeros on each side, or a word understood by :func:`convviz.conv2d` (``"same"`` is
+        TensorFlow's ``SAME``, at any stride).
     relu : bool
         Apply ReLU to each map.
     pool : {"none", "max", "avg"}

@@ -35,6 +35,8 @@ BANK = "cv_bank"  # FilterBank: the current filter bank
 BANK_REV = "cv_bank_rev"  # int: bumped by set_bank; widget keys that show weights include it
 FOCUS = "cv_focus"  # int: the filter shown in detail
 IMAGE = "cv_image"  # LabImage: the current input image (preview resolution)
+PHOTO = "cv_photo"  # (bytes, label): the student's photo (upload or camera), kept until they choose another
+BANK_BEFORE = "cv_bank_before"  # FilterBank: the bank another page replaced (the designer offers it back)
 
 STRIDE = "cv_stride"
 PADDING_MODE = "cv_padding_mode"
@@ -272,6 +274,28 @@ def get_focus(bank: FilterBank) -> int:
     except (TypeError, ValueError):
         focus = 0
     return min(max(focus, 0), bank.n_filters - 1)
+
+
+def replace_bank(bank: FilterBank) -> None:
+    """Store `bank` for another page's action (e.g. "Open in designer"), keeping the student's bank to undo.
+
+    The bank it replaces is kept under ``BANK_BEFORE`` (the designer shows an "Undo" button) unless it is
+    `bank` itself.
+    """
+    current = st.session_state.get(BANK)
+    if current is not None and not (current.names == bank.names and current.name == bank.name
+                                    and np.array_equal(current.weights, bank.weights)
+                                    and np.array_equal(current.bias, bank.bias)):
+        st.session_state[BANK_BEFORE] = current
+    set_bank(bank)
+
+
+def undo_replace() -> None:
+    """Widget callback: put back the bank that :func:`replace_bank` replaced (and forget it)."""
+    before = st.session_state.pop(BANK_BEFORE, None)
+    if isinstance(before, FilterBank):
+        set_bank(before)
+        st.session_state[FOCUS] = 0
 
 
 def get_image() -> LabImage | None:

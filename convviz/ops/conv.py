@@ -98,15 +98,17 @@ def conv2d(volume, filters, bias=None, *, stride=1, padding=0, dilation=1) -> np
     stride : int or (int, int), optional
         Step between windows (>= 1).
     padding : int, (int, int), "valid" or "same", optional
-        Zeros on each side. ``"same"`` keeps H and W (stride 1 only); for even kernels the extra row and
-        column go to the bottom and right, as in PyTorch.
+        Zeros on each side. ``"same"`` is TensorFlow's ``SAME``: ``H' = ceil(H / stride)`` (at stride 1 it
+        keeps H and W, like PyTorch's ``"same"``), with a total padding of
+        ``max((H' - 1)·s + d(kh-1) + 1 - H, 0)`` split in two, the extra row/column at the bottom/right.
     dilation : int or (int, int), optional
         Spacing between kernel taps (>= 1).
 
     Returns
     -------
     ndarray, shape (H', W', K), float32
-        ``H' = floor((H + 2p - d(kh-1) - 1) / s) + 1``, likewise ``W'`` (see :func:`convviz.output_size`).
+        ``H' = floor((H + 2p - d(kh-1) - 1) / s) + 1``, likewise ``W'`` (see :func:`convviz.output_size`);
+        ``ceil(H / s)`` for ``"same"``.
         Either a view of planar maps (each ``result[..., k]`` has contiguous rows) or, for small volumes of
         8 or more channels, a C-contiguous array; see the module docstring.
 

@@ -32,13 +32,20 @@ def _pair(x) -> tuple[int, int]:
     return (int(x[0]), int(x[1])) if isinstance(x, tuple | list) else (int(x), int(x))
 
 
-def _pads(padding, kernel_hw, dilation_hw) -> tuple[int, int, int, int]:
-    """(top, bottom, left, right); "same" puts the odd extra on the bottom/right, as PyTorch does."""
+def _same_total(n: int, k: int, s: int, d: int) -> int:
+    """TensorFlow's SAME total padding along one axis, from its definition: enough for ceil(n / s) windows."""
+    out = math.ceil(n / s)
+    last_tap = (out - 1) * s + d * (k - 1)  # index, in the padded axis, of the last window's last tap
+    return max(last_tap + 1 - n, 0)
+
+
+def _pads(padding, kernel_hw, dilation_hw, shape_hw=(1, 1), stride_hw=(1, 1)) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right); "same" (TensorFlow's SAME) puts the odd extra on the bottom/right."""
     if padding == "valid":
         return 0, 0, 0, 0
     if padding == "same":
-        total_h = dilation_hw[0] * (kernel_hw[0] - 1)
-        total_w = dilation_hw[1] * (kernel_hw[1] - 1)
+        total_h = _same_total(shape_hw[0], kernel_hw[0], stride_hw[0], dilation_hw[0])
+        total_w = _same_total(shape_hw[1], kernel_hw[1], stride_hw[1], dilation_hw[1])
         return total_h // 2, total_h - total_h // 2, total_w // 2, total_w - total_w // 2
     ph, pw = _pair(padding)
     return ph, ph, pw, pw
@@ -54,7 +61,7 @@ def _window(padded, y, x, kernel_hw, stride_hw, dilation_hw):
 def _sliding(volume, kernel_hw, stride, padding, dilation, pad_value, reduce):
     """Apply ``reduce(window)`` -> (C',) at every output position of an explicitly padded input."""
     stride_hw, dilation_hw = _pair(stride), _pair(dilation)
-    pt, pb, pl, pr = _pads(padding, kernel_hw, dilation_hw)
+    pt, pb, pl, pr = _pads(padding, kernel_hw, dilation_hw, np.shape(volume)[:2], stride_hw)
     padded = np.pad(np.asarray(volume, dtype=np.float64), ((pt, pb), (pl, pr), (0, 0)),
                     constant_values=pad_value)
     span_h = dilation_hw[0] * (kernel_hw[0] - 1) + 1
@@ -163,7 +170,7 @@ def conv2d_windows(volume, filters, bias=None, *, stride=1, padding=0, dilation=
     filters = np.asarray(filters, dtype=np.float32)
     n_filters, kh, kw, _ = filters.shape
     (sh, sw), (dh, dw) = _pair(stride), _pair(dilation)
-    pt, pb, pl, pr = _pads(padding, (kh, kw), (dh, dw))
+    pt, pb, pl, pr = _pads(padding, (kh, kw), (dh, dw), np.shape(volume)[:2], (sh, sw))
     padded = np.pad(np.asarray(volume, dtype=np.float32), ((pt, pb), (pl, pr), (0, 0)))
     span = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)
     # (H'', W'', C, span_h, span_w) -> keep every stride-th window and every dilation-th tap.

@@ -354,7 +354,6 @@ MISMATCH = "`filters` must have 3 channels to match `volume`, got 4"
         (GOOD_VOLUME, GOOD_FILTERS, None, dict(dilation=(1, 0)), r"`dilation\[1\]` must be an integer >= 1"),
         (GOOD_VOLUME, GOOD_FILTERS, None, dict(padding=-1), "`padding` must be an integer >= 0"),
         (GOOD_VOLUME, GOOD_FILTERS, None, dict(padding="full"), r"one of \('valid', 'same'\)"),
-        (GOOD_VOLUME, GOOD_FILTERS, None, dict(padding="same", stride=2), "`padding='same'` needs"),
         (GOOD_VOLUME, GOOD_FILTERS, None, dict(dilation=4), "output would be empty"),
         (np.zeros((2, 2, 3)), GOOD_FILTERS, None, {}, "output would be empty"),
     ],
@@ -396,3 +395,46 @@ def test_per_channel_bad_kernel_raises(kernel, match):
     """conv2d_per_channel names `kernel` when it is unusable."""
     with pytest.raises(ConvvizValueError, match=match):
         conv2d_per_channel(GOOD_VOLUME, kernel)
+
+
+@pytest.mark.parametrize("shape", [(7, 8, 3), (9, 9, 2), (16, 13, 3)])
+@pytest.mark.parametrize("options", [dict(stride=2), dict(stride=3), dict(stride=(2, 3), dilation=2),
+                                     dict(stride=2, dilation=(1, 2))])
+@pytest.mark.parametrize("kernel_hw", [(3, 3), (2, 4), (5, 5)])
+def test_same_padding_with_stride_matches_the_reference(shape, options, kernel_hw):
+    """'same' with stride > 1 (TensorFlow's SAME): conv2d and per-channel maps equal the loop reference."""
+    rng = np.random.default_rng(3)
+    volume = rng.random(shape).astype(np.float32)
+    filters = rng.standard_normal((3, *kernel_hw, shape[2])).astype(np.float32)
+    expected = conv2d_reference(volume, filters, padding="same", **options)
+    got = conv2d(volume, filters, padding="same", **options)
+    stride = options["stride"] if isinstance(options["stride"], tuple) else (options["stride"],) * 2
+    assert got.shape[:2] == (-(-shape[0] // stride[0]), -(-shape[1] // stride[1]))
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+    np.testing.assert_allclose(conv2d(volume, filters[:1], padding="same", **options), expected[..., :1],
+                               atol=1e-5)
+    per_channel = conv2d_per_channel(volume, filters[0], padding="same", **options)
+    np.testing.assert_allclose(per_channel.sum(axis=-1), expected[..., 0], atol=1e-5)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(("shape", "kernel_hw", "stride", "dilation"),
+                         [((7, 8, 3), (3, 3), 2, 1), ((10, 11, 3), (4, 3), 3, 1), ((12, 9, 2), (3, 3), 2, 2)])
+def test_same_padding_with_stride_matches_torch_pad_then_conv(shape, kernel_hw, stride, dilation):
+    """TensorFlow's SAME as torch computes it: F.pad with (left, right, top, bottom), then a valid conv2d."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(5)
+    volume = rng.random(shape).astype(np.float32)
+    filters = rng.standard_normal((2, *kernel_hw, shape[2])).astype(np.float32)
+    pads = []
+    for n, k in zip(shape[:2], kernel_hw, strict=True):
+        out = -(-n // stride)
+        total = max((out - 1) * stride + dilation * (k - 1) + 1 - n, 0)
+        pads.append((total // 2, total - total // 2))
+    x = torch.from_numpy(np.ascontiguousarray(volume.transpose(2, 0, 1)[None]))
+    x = torch.nn.functional.pad(x, (*pads[1], *pads[0]))
+    w = torch.from_numpy(np.ascontiguousarray(filters.transpose(0, 3, 1, 2)))
+    expected = torch.nn.functional.conv2d(x, w, stride=stride, dilation=dilation)[0].numpy()
+    expected = expected.transpose(1, 2, 0)  # (H', W', K)
+    got = conv2d(volume, filters, stride=stride, padding="same", dilation=dilation)
+    np.testing.assert_allclose(got, expected, atol=1e-5)

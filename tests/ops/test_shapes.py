@@ -66,7 +66,6 @@ def test_output_size_same_and_valid():
         (dict(n=5, kernel=3, dilation=-1), "`dilation` must be an integer >= 1"),
         (dict(n=5, kernel=3, padding=-2), "`padding` must be an integer >= 0"),
         (dict(n=5, kernel=3, padding="full"), r"`padding` must be an int or one of \('valid', 'same'\)"),
-        (dict(n=5, kernel=3, padding="same", stride=2), "`padding='same'` needs `stride=1`"),
         (dict(n=5, kernel=3.0), "`kernel` must be an integer"),
     ],
 )
@@ -86,3 +85,38 @@ def test_same_padding_puts_the_extra_bottom_right(kernel, dilation, before, afte
     g = conv_geometry(9, 9, (kernel, kernel), padding="same", dilation=dilation)
     assert (g.pt, g.pb, g.pl, g.pr) == (before, after, before, after)
     assert (g.out_h, g.out_w) == (9, 9)
+
+
+@settings(max_examples=200)
+@given(n=st.integers(1, 60), kernel=st.integers(1, 9), stride=st.integers(1, 5), dilation=st.integers(1, 4))
+def test_same_padding_is_tensorflows_same(n, kernel, stride, dilation):
+    """'same' at any stride: ceil(n/s) outputs, the geometry's padding counts exactly that many windows,
+    and the extra zero of an odd total goes after (bottom/right), as TensorFlow's SAME."""
+    out = -(-n // stride)
+    assert output_size(n, kernel, stride=stride, padding="same", dilation=dilation) == out
+    g = conv_geometry(n, n, (kernel, kernel), stride=stride, padding="same", dilation=(dilation, dilation))
+    span = dilation * (kernel - 1) + 1
+    assert (g.out_h, g.out_w) == (out, out)
+    assert len(range(0, n + g.pt + g.pb - span + 1, stride)) == out
+    assert g.pb - g.pt in (0, 1) and g.pt + g.pb == max((out - 1) * stride + span - n, 0)
+    text = output_size_formula(n, kernel, stride=stride, padding="same", dilation=dilation)
+    assert text.endswith(f"= {out}")
+
+
+def test_same_with_stride_two_example():
+    """7 rows, 3 taps, stride 2: 4 outputs and one zero on each side; 8 rows: 4 outputs, one zero below."""
+    g = conv_geometry(7, 8, (3, 3), stride=2, padding="same")
+    assert (g.out_h, g.pt, g.pb, g.out_w, g.pl, g.pr) == (4, 1, 1, 4, 0, 1)
+
+
+def test_interior_excludes_exactly_the_outputs_that_read_padding():
+    """interior() keeps the outputs whose window lies inside the input (checked window by window)."""
+    from convviz.ops.shapes import interior
+
+    for n, k, s, p, d in [(10, 3, 1, 1, 1), (11, 3, 2, "same", 1), (9, 5, 1, "same", 2), (12, 3, 3, 2, 1),
+                          (8, 3, 1, "valid", 1), (4, 5, 1, "same", 1)]:
+        g = conv_geometry(n, n, (k, k), stride=s, padding=p, dilation=d)
+        rows, _ = interior(g)
+        span = d * (k - 1) + 1
+        inside = [y for y in range(g.out_h) if y * s - g.pt >= 0 and y * s - g.pt + span <= n]
+        assert list(range(g.out_h))[rows] == inside, (n, k, s, p, d)

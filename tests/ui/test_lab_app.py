@@ -114,12 +114,34 @@ def test_text_renamed_png_is_refused():
     assert len(at.error) == 1 and "image" in at.error[0].value.lower()
 
 
-def test_stride_two_with_same_padding_is_explained():
-    """'same' padding with stride 2 is explained in words instead of failing."""
+def test_stride_two_with_same_padding_is_tensorflows_same():
+    """'same' padding with stride 2 gives TensorFlow's SAME (ceil(n/2) per side), without any warning (it
+    used to be refused with a warning shown twice)."""
     at = _run()
     at.number_input(key=state.STRIDE).set_value(2).run()
+    assert not at.exception and not at.warning
+    assert "→ output volume **128 × 128 × 2**" in _markdown(at)
+    assert "Output volume: 128 × 128 × 2" in _markdown(at)
+
+
+def test_output_size_panel_follows_relu_and_pooling():
+    """The output-size panel follows conv → ReLU → pooling with the user's numbers, as the maps do."""
+    at = _run()
+    at.selectbox(key=state.POOL).set_value("max").run()
+    at.number_input(key=state.POOL_SIZE).set_value(3).run()
+    text = _markdown(at)
+    assert "convolution **256 × 256 × 2** → ReLU **256 × 256 × 2**" in text
+    assert "`H″ = ⌊(256 + 2·0 − 1·(3−1) − 1) / 2⌋ + 1 = 127`" in text
+    assert "→ output volume **127 × 127 × 2**" in text and "Output volume: 127 × 127 × 2" in text
+
+
+def test_an_empty_output_is_explained_once():
+    """Settings that leave no output give one warning (under the settings), not one per panel."""
+    at = _upload(_run(), "tiny.png", _png(np.full((12, 12, 3), 90, np.uint8)), "image/png")
+    at.selectbox(key=state.PADDING_MODE).set_value("valid").run()
+    at.number_input(key=state.DILATION).set_value(8).run()
     assert not at.exception
-    assert any("only works with stride 1" in w.value for w in at.warning)
+    assert len(at.warning) == 1 and "output would be empty" in at.warning[0].value
 
 
 def test_valid_padding_and_stride_follow_the_formula():

@@ -18,16 +18,17 @@ from convviz.filterbank.bank import FilterBank
 from convviz.numbers import fmt, fmt_range
 from ui import state
 from ui.draw.colours import CHANNEL_COLOURS, CHANNEL_NAMES
+from ui.draw.greys import picture
 from ui.draw.grids import grid_html, show_row
 from ui.draw.pictures import (
     colorbar_picture,
     colorize,
     data_uri,
     encode_jpeg,
-    map_picture,
     swatch_picture,
     value_range,
 )
+from ui.draw.scale import bulk_abs, clipped_share
 
 SHEET_COLUMNS = 8
 TILE = 96  # smallest side of one map on the sheet, in pixels (small maps are enlarged, nearest)
@@ -42,6 +43,7 @@ div[class*='st-key-cnn_compact'] .cvg caption {font-size: 0.95rem;}
 div[class*='st-key-cnn_compact'] .cvg-row {gap: 0.4rem 0.6rem;}
 </style>"""
 ENLARGE = "cnn_enlarge"  # selectbox: the map shown large (index into the layer's channels)
+EXACT_MAX = "cnn_exact_max"  # toggle: colour scale from the exact max |value| instead of the bulk
 _LAST_CLICK = "cnn_last_click"  # (layer, channel) of the click already applied
 
 
@@ -116,13 +118,29 @@ def _clicked(event, layer: str) -> int | None:
     return index
 
 
+def _layer_scale(activation: np.ndarray) -> tuple[float, str]:
+    """The layer's shared colour scale and how it was chosen: the bulk of |values| (99.5th percentile, the
+    values beyond counted) unless the exact max is asked for (as in the Lab)."""
+    lo, hi = value_range(activation)
+    exact = max(abs(lo), abs(hi))  # the largest |value|: the range gives it without another pass
+    if st.toggle("Exact max scale", key=EXACT_MAX, help="Off: the colours cover the 99.5th percentile of "
+                 "|values|, the few beyond are drawn at the end colours. On: they reach the largest "
+                 "|value|."):
+        return exact, "the exact largest |value|"
+    planar = np.ascontiguousarray(activation.transpose(2, 0, 1)).reshape(-1, activation.shape[1])  # (C*h, w)
+    scale = bulk_abs(planar) or exact
+    share = 100 * clipped_share(activation, scale)
+    beyond = f"{share:.1f} %" if share >= 0.1 or share == 0 else "< 0.1 %"
+    return scale, f"the 99.5th percentile of |values|; {beyond} of the values lie beyond it"
+
+
 def layer_maps_panel(layer: str, activation: np.ndarray) -> None:
     """Every map of one ``(h, w, C)`` layer output on a shared scale; click (or pick) one to enlarge it."""
     h, w, c = activation.shape
     lo, hi = value_range(activation)
-    scale = max(abs(lo), abs(hi))  # the largest |value|: the range gives it without another pass
+    scale, rule = _layer_scale(activation)
     st.markdown(f"**{layer}**: {c} maps of {h} × {w}, values {fmt_range(lo, hi)}. One colour scale for all "
-                f"{c}: purple below 0, white at 0, orange above (±{fmt(scale)}).")
+                f"{c}: purple below 0, white at 0, orange above (±{fmt(scale)}: {rule}).")
     key = f"cnn_sheet_{layer}"
     clicked = _clicked(st.session_state.get(key), layer)
     chosen = clicked if clicked is not None else st.session_state.get(ENLARGE)
@@ -138,7 +156,7 @@ def layer_maps_panel(layer: str, activation: np.ndarray) -> None:
                      format_func=lambda k: f"map {k + 1} of {c}")
         m = activation[..., chosen]
         values = fmt_range(*value_range(m))
-        st.image(map_picture(m, scale, 384), width="stretch")
+        st.image(picture(m, scale, 384), width="stretch")
         st.caption(f"{layer} map {chosen + 1}: {h} × {w}, values {values}")
 
 
@@ -188,6 +206,9 @@ def conv1_panel(weights: np.ndarray, bias: np.ndarray, replaced: tuple[int, ...]
 
 
 def open_in_designer(weights: np.ndarray, bias: np.ndarray, replaced: tuple[int, ...], k: int) -> None:
-    """Make conv1's filters the Lab's bank, with filter `k` in focus (the designer edits that bank)."""
-    state.set_bank(conv1_bank(weights, bias, replaced))
+    """Make conv1's filters the Lab's bank, with filter `k` in focus (the designer edits that bank).
+
+    The student's own bank is kept: the designer offers to restore it (:func:`ui.state.replace_bank`).
+    """
+    state.replace_bank(conv1_bank(weights, bias, replaced))
     st.session_state[state.FOCUS] = k

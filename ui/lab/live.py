@@ -23,6 +23,13 @@ PIPELINE = "cv_pipeline"  # ui.lab.pipeline.Pipeline: per-session computed maps 
 PIXEL_ROW = "cv_px_row"  # int: the output pixel explained (row, column of the conv map)
 PIXEL_COL = "cv_px_col"
 SHOW_3D = "cv_show3d"  # bool: draw the output volume in 3D (live, but costly in a browser without a GPU)
+# How maps are drawn (view only; ui.lab.display): exact max-|v| scale instead of the bulk percentile, grey
+# view of maps >= 0, the padding border hidden, the window along a very wide/tall picture (0..100 %).
+EXACT_MAX = "cv_exact_max"
+GREY = "cv_grey"
+HIDE_BORDER = "cv_hide_border"
+WINDOW = "cv_window"
+LOUPE = "cv_loupe"  # toggle: the large view and the loupe (ui.lab.loupe)
 
 # Keyed fragments of the Lab (see "Reruns" above).
 FRAG_WORKSPACE = "cv_workspace"  # settings, filter panel, every result

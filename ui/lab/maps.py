@@ -15,8 +15,7 @@ words go into that HTML; filter names are written with Markdown, escaped.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 
 import numpy as np
@@ -24,11 +23,15 @@ import streamlit as st
 
 from convviz.numbers import fmt, fmt_range
 from ui.draw.colours import CHANNEL_NAMES
-from ui.draw.pictures import colorbar_picture, data_uri, map_picture, md_escape
-from ui.draw.volume3d import stacked_slices_figure, volume_slice
-from ui.lab import live
-from ui.lab.context import LabContext, Scales, lab_context, publish_link
+from ui.draw.greys import grey_bar, picture
+from ui.draw.pictures import colorbar_picture, data_uri, md_escape
+from ui.draw.scale import BULK_PERCENTILE, MapScale, nice_scale
+from ui.draw.stack import stack_html
+from ui.lab import display, live
+from ui.lab.context import LabContext, lab_context, publish_link
+from ui.lab.loupe import loupe_panel
 from ui.lab.pipeline import Pipeline, Stats
+from ui.lab.settings import settings_problem
 from ui.state import LabSettings
 
 THUMB_SIDE = 256  # pixels on the long side of an output-volume thumbnail (shown ~200 px wide)
@@ -43,23 +46,27 @@ _ROW = "display:flex;gap:8px;align-items:flex-start;margin-bottom:10px"
 
 @dataclass(frozen=True)
 class MapPic:
-    """One map to draw: what it is (the memo key), its values, colour scale, caption and container key."""
+    """One map to draw: what it is (the memo key), the part shown, colour scale, caption and container key."""
 
     key: tuple
-    m: np.ndarray | Callable[[], np.ndarray]  # (h, w), or a function making it (called on a memo miss only)
+    m: np.ndarray  # (h, w): the part of the map shown (see ui.lab.display.shown)
     scale: float
     caption: str
     container: str
     side: int = MAP_SIDE
+    grey: bool = False  # drawn as a grey picture (values >= 0) instead of the diverging ramp
+    tag: tuple = ()  # which part of the map `m` is (border hidden, window): part of the memo key
+    clipped: MapScale | None = None
+    full: np.ndarray | None = field(default=None, repr=False)  # (H, W): the whole map (for the loupe)
+    label: str = ""  # what the map is, in a few words (the loupe's picker)
 
 
 def _picture(pipe: Pipeline, pic: MapPic) -> str:
-    """The picture as a ``data:`` URI (JPEG), made once per map, scale and size."""
+    """The picture as a ``data:`` URI (JPEG), made once per map, part, scale, size and view."""
     def make() -> str:
-        m = pic.m() if callable(pic.m) else pic.m
-        return data_uri(map_picture(m, pic.scale, pic.side))
+        return data_uri(picture(pic.m, pic.scale, pic.side, grey_view=pic.grey))
 
-    return pipe.memo((*pic.key, pic.scale, pic.side), make)
+    return pipe.memo((*pic.key, pic.scale, pic.side, pic.grey, *pic.tag), make)
 
 
 def _figure(pipe: Pipeline, pic: MapPic | None, placeholder: str = "") -> str:
@@ -75,24 +82,66 @@ def _op(text: str) -> str:
     return f"<div style='{_OP}'>{text}</div>"
 
 
-def _caption(role: str, stats: Stats, scales: Scales, m: np.ndarray | None = None) -> str:
-    """``role · [lo, hi]`` (+ the shape when `m` is given, + the colour scale in per-map mode)."""
-    text = role + (f" · {m.shape[0]} × {m.shape[1]}" if m is not None else "")
-    text += f" · {fmt_range(stats.lo, stats.hi)}"
-    if scales.shared is None:
-        text += f" · colours ±{fmt(scales.of(stats))}"
-    return text
+@dataclass(frozen=True)
+class _Page:
+    """What every map of one run is drawn with: the view options, the regions, the shared scale, grey."""
+
+    view: display.View
+    regions: display.Regions
+    shared: float | None
+    grey: bool
 
 
-def legend_html(scales: Scales) -> str:
-    """The colour bar with its values (shared mode) or how to read per-map colours."""
-    if scales.shared is not None:
-        s = fmt(scales.shared)
-        text = (f"Colours of every map: purple −{s} · white 0 · orange +{s} (beyond: clipped); "
-                "[min, max] in the captions")
+def _page(ctx: LabContext) -> _Page:
+    view, regions = display.read_view(), display.regions(ctx)
+    shared = display.shared_scale(ctx, view, regions) if ctx.scales.shared is not None else None
+    return _Page(view, regions, shared, display.grey_page(ctx, view))
+
+
+def _pic(ctx: LabContext, page: _Page, key: tuple, m: np.ndarray, stats: Stats, role: str, container: str,
+         *, post: bool = False, side: int = MAP_SIDE, with_shape: bool = False, label: str = "") -> MapPic:
+    """A map as drawn: the part shown, its scale (shared, or its own by the rule) and a caption that says
+    its range, its scale (per map) and how many shown values the scale clips."""
+    region = page.regions.post if post else page.regions.conv
+    part, tag = display.shown(m, region, page.view)
+    if page.shared is not None:
+        scale = page.shared
+    elif page.view.rule == "max":
+        scale = nice_scale(stats.scale)
     else:
-        text = "Colours per map: purple −s · white 0 · orange +s, with s and [min, max] in each caption"
-    bar = data_uri(colorbar_picture(), mime="image/png")
+        scale = display.bulk(ctx, key, m, region)
+    clipped = display.map_scale(ctx, key, part, tag, scale)
+    text = role + (f" · {m.shape[0]} × {m.shape[1]}" if with_shape else "")
+    text += f" · {fmt_range(stats.lo, stats.hi)}"
+    if page.shared is None:
+        text += f" · colours ±{fmt(scale)}"
+    if page.view.rule == "bulk" and clipped.clipped:
+        text += f" · {display.clipped_words(clipped)}"
+    return MapPic(key, part, scale, text, container, side, display.is_grey(page.view, stats.lo, page.grey),
+                  tag, clipped, m, label or role)
+
+
+def legend_html(page: _Page, pics: list[MapPic]) -> str:
+    """The colour bar with its values (shared mode) or how to read per-map colours, the scale's rule and
+    how many of the shown values lie beyond it."""
+    grey = bool(pics) and all(p.grey for p in pics)
+    ends = "black 0 · white +{s}" if grey else "purple −{s} · white 0 · orange +{s}"
+    rule = ("exact largest |value|" if page.view.rule == "max" else
+            f"{BULK_PERCENTILE:g}th percentile of |values| away from the padding border")
+    if page.shared is not None:
+        s = fmt(page.shared)
+        text = f"Colours of every map: {ends.format(s=s)} (scale: {rule})"
+    else:
+        text = f"Colours per map: {ends.format(s='s')}, s in each caption (scale: {rule})"
+    total = sum(p.clipped.clipped for p in pics if p.clipped)
+    size = sum(p.clipped.size for p in pics if p.clipped)
+    if page.view.rule == "bulk":
+        share = 100 * total / size if size else 0.0
+        text += (f"; {share:.1f} % of the values shown lie beyond it, drawn at the end colours"
+                 if total else "; no value shown lies beyond it")
+    text += (". Shrunk maps keep each block's most extreme value (thin edges stay); [min, max] in the "
+             "captions.")
+    bar = data_uri(grey_bar() if grey else colorbar_picture(), mime="image/png")
     return (f"<figure style='margin:0 0 6px 0'><img src='{bar}' style='width:100%;height:18px'>"
             f"<figcaption style='{_CAPTION}'>{escape(text)}</figcaption></figure>")
 
@@ -106,42 +155,43 @@ def _pool_text(settings: LabSettings) -> str:
     return f"{kind}-pool {settings.pool_size}×{settings.pool_size}, stride {settings.pool_stride}"
 
 
-def focus_pictures(ctx: LabContext) -> dict[str, MapPic | None]:
+def focus_pictures(ctx: LabContext, page: _Page) -> dict[str, MapPic | None]:
     """The focused filter's maps: channels ``ch0..ch2``, ``sum``, ``relu`` and ``pool`` (None when off)."""
-    pipe, k, scales, settings, post = ctx.pipe, ctx.focus, ctx.scales, ctx.settings, ctx.post
+    pipe, k, settings, post = ctx.pipe, ctx.focus, ctx.settings, ctx.post
     cstats, sig = pipe.channel_stats, pipe.filter_signature(k)
     conv, stats = pipe.conv[k], pipe.conv_stats[k]
     pics: dict[str, MapPic | None] = {
-        f"ch{c}": MapPic(("ch", sig, c), ctx.channels[c], scales.of(cstats[c]),
-                         _caption(f"{name} ⋆ K_{name}", cstats[c], scales), f"cv_map_ch{c}")
+        f"ch{c}": _pic(ctx, page, ("ch", sig, c), ctx.channels[c], cstats[c], f"{name} ⋆ K_{name}",
+                       f"cv_map_ch{c}", label=f"{name} ⋆ K_{name} (filter {k + 1}, channel {name})")
         for c, name in enumerate(CHANNEL_NAMES)}
-    pics["sum"] = MapPic(("conv", sig), conv, scales.of(stats),
-                         _caption(f"map {k + 1} (sum + bias)", stats, scales), "cv_map_sum")
+    pics["sum"] = _pic(ctx, page, ("conv", sig), conv, stats, f"map {k + 1} (sum + bias)", "cv_map_sum")
     pics["relu"] = pics["pool"] = None
     if settings.relu:
-        relu_map = post[k] if settings.pool == "none" else (lambda: np.maximum(conv, np.float32(0)))
+        relu_map = post[k] if settings.pool == "none" else np.maximum(conv, np.float32(0))
         rstats = Stats(max(stats.lo, 0.0), max(stats.hi, 0.0), 0)
         share = 100 * stats.negatives / conv.size
         zeroed = f"ReLU: {stats.negatives:,} of {conv.size:,} values zeroed ({share:.1f} %)"
-        pics["relu"] = MapPic(("relu", sig), relu_map, scales.of(rstats), _caption(zeroed, rstats, scales),
-                              "cv_map_relu")
+        pics["relu"] = _pic(ctx, page, ("relu", sig), relu_map, rstats, zeroed, "cv_map_relu",
+                            label=f"ReLU of map {k + 1}")
     if settings.pool != "none":
         pstats = pipe.post_stats(settings)[k]
-        pics["pool"] = MapPic(("post", _post_tag(settings), sig), post[k], scales.of(pstats),
-                              _caption(_pool_text(settings), pstats, scales, post[k]), "cv_map_pool")
+        pics["pool"] = _pic(ctx, page, ("post", _post_tag(settings), sig), post[k], pstats,
+                            _pool_text(settings), "cv_map_pool", post=True, with_shape=True,
+                            label=f"map {k + 1}, {_pool_text(settings)}")
     return pics
 
 
-def thumbnail_pictures(ctx: LabContext) -> list[MapPic]:
+def thumbnail_pictures(ctx: LabContext, page: _Page) -> list[MapPic]:
     """Every filter's map at the output stage (after ReLU/pooling as set): the output volume's slices."""
-    pipe, settings, scales = ctx.pipe, ctx.settings, ctx.scales
+    pipe, settings = ctx.pipe, ctx.settings
     stats, tag = pipe.post_stats(settings), _post_tag(settings)
-    return [MapPic(("post", tag, pipe.filter_signature(k)), m, scales.of(stats[k]),
-                   f"map {k + 1} · {fmt_range(stats[k].lo, stats[k].hi)}", f"cv_thumb_{k}", THUMB_SIDE)
+    return [_pic(ctx, page, ("post", tag, pipe.filter_signature(k)), m, stats[k], f"map {k + 1}",
+                 f"cv_thumb_{k}", post=True, side=THUMB_SIDE,
+                 label=f"output map {k + 1} ({stage_name(settings)})")
             for k, m in enumerate(ctx.post)]
 
 
-def decomposition_panel(ctx: LabContext, pics: dict[str, MapPic | None]) -> None:
+def decomposition_panel(ctx: LabContext, page: _Page, pics: dict[str, MapPic | None]) -> None:
     """Row 1: R ⋆ K_R + G ⋆ K_G + B ⋆ K_B. Row 2: + bias = map → ReLU → pool: visibly the sum.
 
     One HTML element for both rows and the legend: every element Streamlit adds costs the browser a
@@ -149,16 +199,31 @@ def decomposition_panel(ctx: LabContext, pics: dict[str, MapPic | None]) -> None
     """
     pipe, k = ctx.pipe, ctx.focus
     h, w = pipe.conv[k].shape
+    sh, sw = pics["sum"].m.shape
+    part = "" if (sh, sw) == (h, w) else f" Shown: {sh} × {sw} of them ({_part_words(page, h, w)})."
     st.markdown(f"#### Filter {k + 1} “{md_escape(ctx.bank.names[k])}”: one map per channel, then their sum"
-                f"  \nEvery map here is {h} × {w} (H′ × W′).")
+                f"  \nEvery map here is {h} × {w} (H′ × W′).{part}")
     row1 = _op("+").join(_figure(pipe, pics[f"ch{c}"]) for c in range(3))
     row2 = "".join((
         _op(f"+&nbsp;{escape(fmt(float(ctx.bank.bias[k])))}<br>="), _figure(pipe, pics["sum"]), _op("→"),
         _figure(pipe, pics["relu"], "ReLU is off: negative values go on."), _op("→"),
         _figure(pipe, pics["pool"], "Pooling is off (choose max or average above)."),
     ))
+    drawn = [p for p in pics.values() if p is not None]
     st.html(f"<div class='cv-decomposition'><div style='{_ROW}'>{row1}</div><div style='{_ROW}'>{row2}</div>"
-            f"{legend_html(ctx.scales)}</div>")
+            f"{legend_html(page, drawn)}</div>")
+    note = display.border_note(page.regions)
+    if note and not page.view.hide_border:
+        st.caption(note)
+
+
+def _part_words(page: _Page, h: int, w: int) -> str:
+    words = []
+    if page.view.hide_border and any(page.regions.border):
+        words.append("padding border hidden")
+    if display.is_long(h, w):
+        words.append("a window along the picture: move it with the slider under the settings")
+    return "; ".join(words) or "part"
 
 
 def stage_name(settings: LabSettings) -> str:
@@ -180,14 +245,12 @@ def volume_panel(ctx: LabContext, thumbs: list[MapPic]) -> None:
     st.html(f"<div class='cv-volume' style='{style}'>{grid}</div>")
     st.caption("Filters: " + " · ".join(f"{k + 1}: {md_escape(name)}" for k, name in enumerate(bank.names)))
     if st.toggle("Show the volume in 3D", key=live.SHOW_3D,
-                 help="Stacked slices, redrawn on every edit: slow in a browser without a graphics card."):
-        # The thumbnails already carry each slice's colour scale and what it shows (stage, filter).
-        scale_list = [pic.scale for pic in thumbs]
-        slices = [pipe.memo(("slice", *pic.key[1:], pic.scale),
-                            lambda pic=pic: volume_slice(pic.m, pic.scale)) for pic in thumbs]
-        fig = stacked_slices_figure(slices, scale_list, bank.names,
-                                    title=f"{h} × {w} × {k_all}: map 1 at the bottom")
-        st.plotly_chart(fig, key="cv_volume3d", config={"displaylogo": False})
+                 help="The maps above as slices stacked in depth, map 1 at the bottom."):
+        # The thumbnails' pictures, already encoded: the stack costs the browser K tilted images.
+        uris = [_picture(pipe, pic) for pic in thumbs]
+        labels = [f"map {k + 1}" for k in range(k_all)]
+        st.html(stack_html(uris, labels, thumbs[0].m.shape,
+                           title=f"{h} × {w} × {k_all}: map 1 at the bottom, map {k_all} on top"))
 
 
 @st.fragment(key=live.FRAG_RESULTS)
@@ -200,11 +263,16 @@ def results_fragment() -> None:
     ctx = lab_context()
     publish_link(ctx)
     if ctx.problem is not None:
-        st.warning(ctx.problem, icon=":material/warning:")
+        if ctx.problem == settings_problem(ctx.settings, ctx.image.array.shape[:2], ctx.bank):
+            st.caption("No maps to draw: see the message under the settings.")  # said once, up there
+        else:
+            st.warning(ctx.problem, icon=":material/warning:")
         return
-    pics, thumbs = focus_pictures(ctx), thumbnail_pictures(ctx)
+    page = _page(ctx)
+    pics, thumbs = focus_pictures(ctx, page), thumbnail_pictures(ctx, page)
     for pic in [*pics.values(), *thumbs]:
         if pic is not None:
             _picture(ctx.pipe, pic)
-    decomposition_panel(ctx, pics)
+    decomposition_panel(ctx, page, pics)
     volume_panel(ctx, thumbs)
+    loupe_panel(ctx, [*(p for p in pics.values() if p is not None), *thumbs])

@@ -12,9 +12,11 @@ import streamlit as st
 from convviz import ConvvizValueError, output_size, output_size_formula
 from convviz.filterbank.bank import FilterBank
 from ui import state
+from ui.lab.display import view_widgets
 
 _PADDING_HELP = ("valid: no padding, the map shrinks. same: zeros around the image so the map keeps its "
-                 "size (stride 1 only). custom: choose how many rows/columns of zeros go on each side.")
+                 "size (with stride s: ⌈n / s⌉, as TensorFlow's SAME). custom: choose how many rows/columns "
+                 "of zeros go on each side.")
 _AXES = ("H′", "W′")
 _NORM_HELP = ("shared: one colour scale for every map on the page, so colours compare across maps and the "
               "sum reads as the sum. per map: each map uses its own range (weak maps become visible).")
@@ -56,10 +58,6 @@ def settings_problem(settings: state.LabSettings, image_hw: tuple[int, int], ban
     Runs on every Lab rerun: the sizes come from :func:`convviz.output_size`; the formula text is made only
     for the sentence.
     """
-    if settings.padding_mode == "same" and settings.stride != 1:
-        return (f"'same' padding keeps the map as big as the image, which only works with stride 1 "
-                f"(stride {settings.stride} skips pixels, so the map shrinks whatever the padding). "
-                "Choose stride 1, or 'valid' or 'custom' padding.")
     kw = settings.conv_kwargs()
     for axis, n, k in zip(_AXES, image_hw, bank.kernel_size, strict=True):
         try:
@@ -90,6 +88,7 @@ def settings_panel(image_hw: tuple[int, int], bank: FilterBank) -> state.LabSett
     with st.container(border=True):
         settings = state.read_settings()  # the values the widgets hold (validated and clamped)
         _widgets(settings)
+        view_widgets(image_hw, padded=settings.conv_kwargs()["padding"] not in ("valid", 0))
         problem = settings_problem(settings, image_hw, bank)
         if problem:
             st.warning(problem, icon=":material/warning:")
@@ -98,10 +97,30 @@ def settings_panel(image_hw: tuple[int, int], bank: FilterBank) -> state.LabSett
         lines = _formula_lines(settings, image_hw, bank.kernel_size)
         sizes = [output_size(n, k, **settings.conv_kwargs())
                  for n, k in zip(image_hw, bank.kernel_size, strict=True)]
+        same = ("; with 'same' padding the zeros are split as TensorFlow's SAME (the odd one at the "
+                "bottom/right), giving ⌈n / stride⌉" if settings.padding_mode == "same" else "")
         st.markdown(
             f"Output size per axis: `⌊(n + 2·padding − dilation·(k−1) − 1) / stride⌋ + 1` with your numbers "
-            f"(image {image_hw[0]} × {image_hw[1]}, filters {kh} × {kw} × {bank.channels}):  \n"
+            f"(image {image_hw[0]} × {image_hw[1]}, filters {kh} × {kw} × {bank.channels}{same}):  \n"
             + "  \n".join(f"`{line}`" for line in lines)
-            + f"  \n→ output volume **{sizes[0]} × {sizes[1]} × {bank.n_filters}** (one map per filter)."
+            + f"  \nconvolution **{sizes[0]} × {sizes[1]} × {bank.n_filters}**"
+            + _pipeline_text(settings, sizes, bank.n_filters)
         )
     return settings
+
+
+def _pipeline_text(settings: state.LabSettings, sizes: list[int], k: int) -> str:
+    """The rest of the pipeline with the user's numbers: ReLU keeps the size, pooling shrinks it."""
+    text = f" → ReLU **{sizes[0]} × {sizes[1]} × {k}** (same size)" if settings.relu else ""
+    if settings.pool == "none":
+        return text + f"  \n→ output volume **{sizes[0]} × {sizes[1]} × {k}** (one map per filter)."
+    p, s = settings.pool_size, settings.pool_stride
+    try:
+        pooled = [output_size(n, p, stride=s) for n in sizes]
+    except ConvvizValueError:
+        return text + f" → pooling {p} × {p} does not fit the {sizes[0]} × {sizes[1]} maps."
+    lines = "  \n".join(f"`{axis} = {output_size_formula(n, p, stride=s)}`"
+                        for axis, n in zip(("H″", "W″"), sizes, strict=True))
+    kind = "max" if settings.pool == "max" else "average"
+    return (text + f" → {kind}-pool {p} × {p}, stride {s}:  \n{lines}  \n"
+            f"→ output volume **{pooled[0]} × {pooled[1]} × {k}** (one map per filter).")

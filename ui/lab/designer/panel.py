@@ -139,6 +139,23 @@ def _filter_card(bank: FilterBank, k: int) -> None:
     transforms_panel(bank, k)
 
 
+def _undo_offer() -> None:
+    """When another page replaced the student's bank ("Open in designer"), a button that puts it back."""
+    before = st.session_state.get(state.BANK_BEFORE)
+    if not isinstance(before, FilterBank):
+        return
+    with st.container(border=True):
+        title = md_escape(before.title or before.name)
+        plural = "s" if before.n_filters > 1 else ""
+        st.markdown(f"These filters came from another page; yours (**{title}**, {before.n_filters} "
+                    f"filter{plural}) are kept.")
+        row = st.container(horizontal=True, gap="small")
+        row.button("Undo: restore my filters", key="cvd_undo_replace", icon=":material/undo:",
+                   on_click=state.undo_replace)
+        row.button("Keep these", key="cvd_keep_replace", on_click=st.session_state.pop,
+                   args=(state.BANK_BEFORE, None))
+
+
 def designer_panel() -> tuple[FilterBank, int]:
     """Draw the filter designer; return the current bank and the filter being edited.
 
@@ -151,6 +168,7 @@ def designer_panel() -> tuple[FilterBank, int]:
     """
     st.html(STYLE)
     show_message()
+    _undo_offer()
     bank = state.get_bank()
     _bank_picker(bank)  # its widgets change the bank in callbacks, before this run: `bank` is current
     focus = _filter_picker(bank)
