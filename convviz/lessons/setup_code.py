@@ -72,14 +72,35 @@ def _weights_literal(bank: FilterBank, indent: str) -> str:
     return "\n".join(lines)
 
 
-def _padding(bank: FilterBank, settings: ConvSettings) -> tuple[int, int, int, int]:
-    """``(top, bottom, left, right)`` zeros, resolved exactly as :func:`convviz.conv2d` does."""
+def _padding(bank: FilterBank, settings: ConvSettings) -> tuple[int, int, int, int] | None:
+    """``(top, bottom, left, right)`` zeros, resolved exactly as :func:`convviz.conv2d` does, or None when
+    they depend on the image's size ("same" with a stride > 1: TensorFlow's SAME, worked out by the script).
+    """
+    if settings.padding == "same" and settings.stride > 1:
+        return None
     kh, kw = bank.kernel_size
-    # Any input size resolves the same padding; conv_geometry also refuses "same" with a stride > 1.
-    span = max(kh, kw) * settings.dilation
+    span = max(kh, kw) * settings.dilation  # any input size resolves the same fixed padding
     g = conv_geometry(span, span, (kh, kw), stride=settings.stride, padding=settings.padding,
                       dilation=settings.dilation, what="the convolution")
     return g.pt, g.pb, g.pl, g.pr
+
+
+def _same_padding_lines(bank: FilterBank, settings: ConvSettings) -> list[str]:
+    """Script lines that set top, bottom, left, right for TensorFlow's SAME from the image's size."""
+    kh, kw = bank.kernel_size
+    s, d = settings.stride, settings.dilation
+    return [
+        f"# padding='same' with stride {s} (TensorFlow's SAME): ceil(H/{s}) x ceil(W/{s}) outputs; the zeros "
+        "needed are split,",
+        "# the extra one going to the bottom or right.",
+        "def same_padding(n, k):",
+        f"    out = -(-n // {s})  # ceil(n / stride)",
+        f"    total = max((out - 1) * {s} + {d} * (k - 1) + 1 - n, 0)",
+        "    return total // 2, total - total // 2",
+        "",
+        f"top, bottom = same_padding(image.shape[0], {kh})",
+        f"left, right = same_padding(image.shape[1], {kw})",
+    ]
 
 
 def _header(bank: FilterBank, settings: ConvSettings, framework: str) -> list[str]:
@@ -115,7 +136,7 @@ def _pool_stride(settings: ConvSettings) -> int:
 def _numpy_code(bank: FilterBank, settings: ConvSettings) -> list[str]:
     kh, kw = bank.kernel_size
     d, s = settings.dilation, settings.stride
-    top, bottom, left, right = _padding(bank, settings)
+    padding = _padding(bank, settings)
     span_h, span_w = d * (kh - 1) + 1, d * (kw - 1) + 1
     lines = [
         "import numpy as np",
@@ -126,14 +147,20 @@ def _numpy_code(bank: FilterBank, settings: ConvSettings) -> list[str]:
         f"bias = np.array([{', '.join(_num(b) for b in bank.bias)}], dtype=np.float32)  # (K,)",
         "",
     ]
-    if settings.padding == "same":
-        lines.append("# padding='same': dilation*(k-1) zeros in all, split top/bottom and left/right, so "
-                     "H and W are kept.")
-    if (top, bottom, left, right) == (0, 0, 0, 0):
-        lines.append("x = image  # no padding: (H, W, C)")
-    else:
-        lines.append(f"x = np.pad(image, (({top}, {bottom}), ({left}, {right}), (0, 0)))  "
+    if padding is None:
+        lines += _same_padding_lines(bank, settings)
+        lines.append("x = np.pad(image, ((top, bottom), (left, right), (0, 0)))  "
                      "# zeros around: (H + top + bottom, W + left + right, C)")
+    else:
+        top, bottom, left, right = padding
+        if settings.padding == "same":
+            lines.append("# padding='same': dilation*(k-1) zeros in all, split top/bottom and left/right, so "
+                         "H and W are kept.")
+        if padding == (0, 0, 0, 0):
+            lines.append("x = image  # no padding: (H, W, C)")
+        else:
+            lines.append(f"x = np.pad(image, (({top}, {bottom}), ({left}, {right}), (0, 0)))  "
+                         "# zeros around: (H + top + bottom, W + left + right, C)")
     lines.append(f"# Every {span_h}x{span_w} window, one per output position: "
                  f"(H', W', C, {span_h}, {span_w}).")
     lines.append(f"windows = sliding_window_view(x, ({span_h}, {span_w}), axis=(0, 1))")
@@ -163,13 +190,18 @@ def _numpy_code(bank: FilterBank, settings: ConvSettings) -> list[str]:
 
 
 def _torch_code(bank: FilterBank, settings: ConvSettings) -> list[str]:
-    top, bottom, left, right = _padding(bank, settings)
-    if settings.padding == "same":
-        padding = "'same'"  # stride 1 here (checked): torch splits the zeros like convviz
-    elif top == bottom == left == right:
-        padding = str(top)
+    amounts = _padding(bank, settings)
+    pad_lines: list[str] = []
+    if amounts is None:  # TensorFlow's SAME with a stride: torch's padding='same' needs stride 1
+        pad_lines = [*_same_padding_lines(bank, settings),
+                     "x = F.pad(x, (left, right, top, bottom))  # zeros around: (1, C, H + top + bottom, …)"]
+        padding = "0"
+    elif settings.padding == "same":
+        padding = "'same'"  # stride 1: torch splits the zeros like convviz
+    elif amounts[0] == amounts[1] == amounts[2] == amounts[3]:
+        padding = str(amounts[0])
     else:  # an uneven split cannot happen for the odd kernels of a bank; say it anyway if it did
-        padding = f"({top}, {left})"
+        padding = f"({amounts[0]}, {amounts[2]})"
     lines = [
         "import numpy as np",
         "import torch",
@@ -183,6 +215,7 @@ def _torch_code(bank: FilterBank, settings: ConvSettings) -> list[str]:
         "",
         "# torch works on batches of channels-first images (N, C, H, W): move C to the front, add N = 1.",
         "x = torch.tensor(image).permute(2, 0, 1).unsqueeze(0)  # (1, C, H, W)",
+        *pad_lines,
         f"y = F.conv2d(x, weights, bias, stride={settings.stride}, padding={padding}, "
         f"dilation={settings.dilation})  # (1, K, H', W')",
     ]
@@ -219,7 +252,7 @@ def setup_code(bank, settings, *, framework) -> str:
     ------
     ConvvizValueError
         For an unknown `framework`, a `bank` that is not a FilterBank, `settings` that are not ConvSettings,
-        or ``padding="same"`` with a stride above 1 (which :func:`convviz.conv2d` refuses too).
+        (``padding="same"`` with a stride above 1 is TensorFlow's SAME, as in :func:`convviz.conv2d`).
     """
     if framework not in FRAMEWORKS:
         raise ConvvizValueError(f"`framework` must be one of {list(FRAMEWORKS)}, got {framework!r}")

@@ -42,8 +42,8 @@ def _random_setup(rng: np.random.Generator) -> tuple[np.ndarray, FilterBank, Con
     stride = int(rng.integers(1, INT_LIMITS["stride"][1] + 1)) if rng.random() < 0.6 else 1
     dilation = int(rng.integers(1, INT_LIMITS["dilation"][1] + 1)) if rng.random() < 0.5 else 1
     roll = rng.random()
-    if roll < 0.2 and stride == 1:
-        padding = "same"
+    if roll < 0.2:
+        padding = "same"  # at a stride > 1, TensorFlow's SAME: ceil(n / stride) outputs
     elif roll < 0.35:
         padding = "valid"
     else:
@@ -58,8 +58,8 @@ def _random_setup(rng: np.random.Generator) -> tuple[np.ndarray, FilterBank, Con
 
     def side(kernel: int) -> int:
         span = dilation * (kernel - 1) + 1
-        if pad is None:  # "same": the map keeps the image size
-            return max(need_out, 1)
+        if pad is None:  # "same": ceil(n / stride) outputs
+            return max((need_out - 1) * stride + 1, 1)
         return max(1, (need_out - 1) * stride + span - 2 * pad)
 
     h = side(kh) + int(rng.integers(0, 12))
@@ -157,8 +157,13 @@ def test_bank_and_settings_types_are_checked():
         setup_code(bank, {"stride": 1}, framework="numpy")
 
 
-def test_same_padding_with_a_stride_is_refused_like_conv2d():
-    """'same' padding with stride 2 is refused, as convviz.conv2d refuses it."""
-    with pytest.raises(ConvvizValueError, match="same"):
-        setup_code(load_preset("vertical-horizontal-edges"), ConvSettings(stride=2, padding="same"),
-                   framework="torch")
+def test_same_padding_with_a_stride_is_tensorflows_same():
+    """'same' with stride 2 pads like convviz.conv2d (TensorFlow's SAME), from the image's own size."""
+    bank = load_preset("vertical-horizontal-edges")
+    settings = ConvSettings(stride=2, padding="same")
+    for shape in ((7, 9, 3), (8, 8, 3)):
+        image = np.random.default_rng(shape[0]).random(shape, dtype=np.float32)
+        want = conv2d(image, bank.weights, bank.bias, stride=2, padding="same")
+        assert want.shape[:2] == (-(-shape[0] // 2), -(-shape[1] // 2))
+        got = _run(setup_code(bank, settings, framework="numpy"), image)
+        np.testing.assert_allclose(got, want, atol=1e-5)

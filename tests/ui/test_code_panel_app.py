@@ -68,11 +68,13 @@ def test_code_follows_the_settings():
         in torch_code
 
 
-def test_impossible_settings_show_a_sentence_instead_of_code():
-    """'same' padding with stride 2 cannot be computed: the panel says why and shows no code."""
+def test_same_padding_with_a_stride_shows_tensorflows_same_in_code():
+    """'same' padding with stride 2 (TensorFlow's SAME since issue 14; it was refused before) gets code that
+    works the padding out from the image's size, and the NumPy script reproduces the Lab's output."""
     at = _run()
     at.selectbox(key=state.PADDING_MODE).set_value("same").run()
     at.number_input(key=state.STRIDE).set_value(2).run()
     assert not at.exception
-    assert not _scripts(at)
-    assert any(i.value.startswith("No code for these settings") for i in at.info)
+    scripts = _scripts(at)
+    assert scripts and all("same_padding(image.shape[0]" in s for s in scripts)
+    assert not any(i.value.startswith("No code for these settings") for i in at.info)

@@ -30,7 +30,7 @@ def _draw() -> None:
     st.markdown("### Code")
     try:
         scripts = {name: setup_code(bank, settings.core, framework=name) for name, _, _ in _TABS}
-    except ConvvizValueError as exc:  # e.g. 'same' padding with a stride: conv2d refuses it too
+    except ConvvizValueError as exc:  # settings the core refuses (read_settings clamps them first)
         st.info(f"No code for these settings: {exc}.", icon=":material/code_off:")
         return
     image = state.get_image()
