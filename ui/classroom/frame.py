@@ -30,11 +30,21 @@ PRESENTER_HIDES = frozenset({"export"})  # controls a presenter does not need
 # whole width and hides what a projected page does not need (the toolbar, the preview-size slider).
 _PRESENTER_CSS = """<style>
 html {font-size: 21px !important;}
-[data-testid="stMainBlockContainer"] {max-width: 100% !important; padding: 3.5rem 1.2rem 2rem 1.2rem;}
-[data-testid="stToolbar"], [data-testid="stDecoration"], .st-key-cv_preview_side {display: none !important;}
+[data-testid="stMainBlockContainer"] {max-width: 100% !important; padding: 3.2rem 1.2rem 2rem 1.2rem;}
+[data-testid="stToolbarActions"], [data-testid="stMainMenu"], [data-testid="stDecoration"],
+.st-key-cv_preview_side {display: none !important;}
 </style>"""
-# Static CSS for every page: the bar's row sits close to the page's title.
-_BAR_CSS = "<style>.st-key-cv_classroom_bar {margin-bottom: -1.5rem;}</style>"
+# Static CSS for every page, for a projector's 1024 x 768: less empty space under the page menu; a label or
+# a metric too wide for its column wraps (or shrinks) instead of being cut to "R…" or "61,10…".
+_FRAME_CSS = """<style>
+[data-testid="stMainBlockContainer"] {padding-top: 4.5rem;}
+.st-key-cv_classroom_bar {margin-bottom: -1.5rem;}
+[data-testid="stWidgetLabel"] .stMarkdownEllipsis, [data-testid="stMetricValue"] .stMarkdownEllipsis,
+[data-testid="stMetricLabel"] .stMarkdownEllipsis, button .stMarkdownEllipsis {white-space: normal !important;
+  overflow: visible !important;
+  text-overflow: clip !important; overflow-wrap: break-word;}
+[data-testid="stMetricValue"] {font-size: clamp(1.3rem, 2.8vw, 2.25rem);}
+</style>"""
 
 
 def start() -> Lesson:
@@ -100,10 +110,8 @@ def bar(page: st.Page, share_dialog) -> None:
     """
     if page.url_path == "":
         return
-    if presenting():
-        st.html(_PRESENTER_CSS)
+    st.html(_FRAME_CSS + (_PRESENTER_CSS if presenting() else ""))
     if shows("classroom"):
-        st.html(_BAR_CSS)
         with st.container(horizontal=True, horizontal_alignment="right", key="cv_classroom_bar",
                           vertical_alignment="center"):
             st.toggle("Presenter mode", key=PRESENT, on_change=_mirror_present,
