@@ -71,8 +71,8 @@ def start() -> Lesson:
         lesson = Lesson(lesson.sample, lesson.focus, lesson.hide - {"input"}, lesson.present)
     ss[PRESENT] = lesson.present
     ss[LESSON] = lesson
-    sentences = [shared] if shared else []
-    if problems:
+    sentences = [md_escape(shared)] if shared else []  # may quote the link's text: escaped
+    if problems:  # fixed sentences that never repeat the link's text
         sentences.append("Part of this lesson link was not used (" + "; ".join(problems) + "); the rest was.")
     if sentences:
         ss[PROBLEM] = " ".join(sentences)
@@ -121,4 +121,4 @@ def bar(page: st.Page, share_dialog) -> None:
                 share_dialog()
     problem = st.session_state.pop(PROBLEM, None)
     if problem:
-        st.warning(md_escape(problem), icon=":material/link_off:")
+        st.warning(problem, icon=":material/link_off:")  # fixed words, and the link's text escaped
