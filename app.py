@@ -1,12 +1,18 @@
-"""convviz — the Streamlit frame: page config and navigation, nothing else.
+"""convviz — the Streamlit frame: page config, the classroom frame and navigation, nothing else.
 
 Run with ``streamlit run app.py``. The pages are listed once in ``ui/nav.py``; all computing is in
-``convviz/``.
+``convviz/``. The page menu runs across the top, so a projector's 1024 pixels all go to the page.
 """
 
 import streamlit as st
 
 from ui import nav
+from ui.classroom import frame
+from ui.classroom.panel import share_dialog
 
-st.set_page_config(page_title="convviz — convolution over volumes", page_icon="🧊", layout="wide")
-st.navigation(nav.pages()).run()
+st.set_page_config(page_title="convviz — convolution over volumes", page_icon="🧊", layout="wide",
+                   initial_sidebar_state="collapsed")
+lesson = frame.start()  # a lesson link may hide the page menu, so it is read before the navigation
+page = st.navigation(nav.pages(), position="hidden" if "nav" in lesson.hide else "top")
+frame.bar(page, share_dialog)
+page.run()

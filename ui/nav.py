@@ -3,6 +3,11 @@
 ``app.py`` builds the navigation from :data:`PAGES`, and a page that sends the user to another page calls
 :func:`switch_to` with that page's URL path, so no page imports another page's module and every page is
 one ``st.Page`` definition.
+
+Every page is served at its own path, the default page too (``/lab`` is the Lab, the address a teacher
+writes on the board). Streamlit serves a ``default=True`` page only at ``/`` (its public ``url_path`` is
+``""``, and ``/lab`` then shows "Page not found"), so no registry page is Streamlit's default: a hidden
+page at ``/`` sends the visitor on to the default page's own path, keeping the query string (a link).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import streamlit as st
 
 @dataclass(frozen=True)
 class PageInfo:
-    """One page: ``module.page()`` draws it at ``/<url_path>``."""
+    """One page: ``module.page()`` draws it at ``/<url_path>`` (the `default` one also at ``/``)."""
 
     module: str
     title: str
@@ -34,15 +39,27 @@ PAGES = (
 )
 
 
+HOME = "home"  # the hidden page at ``/``; its own path is never shown (it forwards at once)
+
+
 def st_page(info: PageInfo) -> st.Page:
     """The ``st.Page`` of one registry entry (its module is imported on first use)."""
     entry = importlib.import_module(info.module).page
-    return st.Page(entry, title=info.title, icon=info.icon, url_path=info.url_path, default=info.default)
+    return st.Page(entry, title=info.title, icon=info.icon, url_path=info.url_path)
+
+
+def _home() -> None:
+    """``/``: forward to the default page's own path with the same query parameters (a shared link)."""
+    default = next(info for info in PAGES if info.default)
+    st.switch_page(st_page(default), query_params=st.query_params.to_dict())
 
 
 def pages(infos: tuple[PageInfo, ...] = PAGES) -> list[st.Page]:
-    """Every page of the app, in menu order, for ``st.navigation``."""
-    return [st_page(info) for info in infos]
+    """Every page of the app, in menu order, for ``st.navigation``, and the hidden forwarder at ``/``."""
+    default = next(info for info in infos if info.default)
+    home = st.Page(_home, title=default.title, icon=default.icon, url_path=HOME, default=True,
+                   visibility="hidden")
+    return [home, *(st_page(info) for info in infos)]
 
 
 def find(url_path: str) -> PageInfo:

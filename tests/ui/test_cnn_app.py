@@ -64,7 +64,7 @@ def test_page_says_what_the_network_is_and_predicts():
     """The page names the network, its 10 classes and its accuracy, and gives a prediction."""
     at = _run()
     assert at.title[0].value == "Inside a CNN"
-    intro = at.markdown[0].value
+    intro = next(m.value for m in at.markdown if "Imagenette" in m.value)
     assert "Imagenette" in intro and "English springer" in intro and "parachute" in intro
     assert "93,498 numbers" in intro
     assert re.search(r"\*\*\d+\.\d %\*\* of the 3,925 validation photos", intro) or "not measured" in intro
@@ -171,3 +171,9 @@ def test_a_missing_model_is_a_clear_message(monkeypatch, tmp_path):
         assert any("cannot be loaded" in e.value and "missing" in e.value for e in at.error)
     finally:
         cnn.pretrained.clear()
+
+
+def test_page_opens_with_the_photo_what_it_sees_and_says_then_the_experiments():
+    """Teaching order: what the network sees and says come before the experiments and the network's story."""
+    headers = [h.value for h in _run().header]
+    assert headers[:4] == ["What the network sees", "What it says", "Experiments", "The network"]

@@ -46,10 +46,11 @@ def _explained(at: AppTest) -> dict[str, float]:
 
 
 def _pick(at: AppTest, row: int, col: int) -> AppTest:
-    """Choose the explained pixel. Its inputs rerun only the explanation fragments, so AppTest's tree then
-    holds only those; one more full run brings back the whole page."""
-    at.number_input(key=live.PIXEL_ROW).set_value(row).run()
-    at.number_input(key=live.PIXEL_COL).set_value(col).run()
+    """Choose the explained pixel by its 0-based index [row, col] (the widgets count from 1). Its inputs
+    rerun only the explanation fragments, so AppTest's tree then holds only those; one more full run brings
+    back the whole page."""
+    at.number_input(key=live.PIXEL_ROW).set_value(row + 1).run()
+    at.number_input(key=live.PIXEL_COL).set_value(col + 1).run()
     return at.run()
 
 
@@ -218,7 +219,7 @@ def test_explained_pixel_matches_the_map(row, col):
 
 
 def test_explained_pixel_follows_stride_and_the_focused_filter():
-    """With stride 2 and valid padding, pixel (10, 30) of filter 2 matches conv2d with those settings."""
+    """With stride 2 and valid padding, pixel [10, 30] of filter 2 matches conv2d with those settings."""
     at = _run()
     at.selectbox(key=state.PADDING_MODE).set_value("valid").run()
     at.number_input(key=state.STRIDE).set_value(2).run()

@@ -285,19 +285,39 @@ def test_quiz_right_shape_answer_scores():
     assert at.metric[0].value == "1 / 1"
 
 
-def test_quiz_wrong_shape_answer_is_explained():
-    """A wrong shape shows the answer and the formula with the numbers; the score becomes 0 / 1."""
+def test_quiz_boxes_start_empty_and_an_empty_check_is_not_an_answer():
+    """The answer boxes start empty; checking with a box empty asks for it and scores nothing."""
+    at = _quiz_at("shape", 12)
+    assert [at.number_input(key=k).value for k in ("quiz_h", "quiz_w", "quiz_k")] == [None, None, None]
+    at.button[-1].click().run()
+    assert any("Fill in all three boxes" in w.value for w in at.warning)
+    assert at.metric[0].value == "0 / 0"
+    at = _quiz_at("value", 5)
+    assert at.number_input(key="quiz_value").value is None
+
+
+def test_quiz_wrong_shape_answer_gets_a_second_try_then_is_explained():
+    """A first wrong shape asks for a second try (no answer shown); a second wrong one shows the answer and
+    the formula with the numbers; the score counts the first answer: 0 / 1."""
     at = _quiz_at("shape", 12)
     q = make_question(12, kind="shape")
+    h, w, _ = q.answer
+    at.number_input(key="quiz_h").set_value(h)
+    at.number_input(key="quiz_w").set_value(w)
     at.number_input(key="quiz_k").set_value(q.channels)  # the classic slip: input depth for output depth
     at.button[-1].click().run()
+    assert not at.error and any("try once more" in w.value for w in at.warning)
+    assert f"K = {q.filters}" not in _text(at)
+    assert at.metric[0].value == "0 / 1"
+    at.button[-1].click().run()  # the same slip again
     assert any("the answer is" in e.value for e in at.error)
     assert f"K = {q.filters}: the output has one map per filter." in _text(at)
     assert at.metric[0].value == "0 / 1"
 
 
 def test_quiz_value_right_then_wrong_and_score_counts_first_answers():
-    """A right value scores; answering again does not count twice; a new question answered wrong is 1 / 2."""
+    """A right value scores; answering again does not count twice; a new question answered wrong then right
+    scores its first answer (1 / 2); one answered wrong twice shows the answer and its working."""
     at = _quiz_at("value", 5)
     q = make_question(5, kind="value")
     at.number_input(key="quiz_value").set_value(q.answer)
@@ -310,10 +330,19 @@ def test_quiz_value_right_then_wrong_and_score_counts_first_answers():
     q2 = make_question(seed, kind="value")
     at.number_input(key="quiz_value").set_value(q2.answer + 1)
     at.button[-1].click().run()
-    assert not at.exception
+    assert not at.exception and not at.error  # a second try first
+    at.number_input(key="quiz_value").set_value(q2.answer)
+    at.button[-1].click().run()
+    assert [s.value for s in at.success] == ["Right, at the second try!"]
+    assert at.metric[0].value == "1 / 2"  # the first answer counts
+    at.button(key="quiz_new").click().run()
+    q3 = make_question(at.session_state["quiz_seed"], kind="value")
+    at.number_input(key="quiz_value").set_value(q3.answer + 1)
+    at.button[-1].click().run()
+    at.button[-1].click().run()
     assert any("the answer is" in e.value for e in at.error)
     assert "bias" in _text(at) and "·" in _text(at)  # the products are written out
-    assert at.metric[0].value == "1 / 2"
+    assert at.metric[0].value == "1 / 3"
 
 
 def test_quiz_reset_clears_the_score():

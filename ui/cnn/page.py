@@ -1,9 +1,10 @@
 """The "Inside a CNN" page: a small pretrained network, trained here, running on the convviz core.
 
-Top to bottom: what the network is (architecture strip, classes, accuracy); the current photo (the Volume
-Lab's image) and the 64 x 64 version the network classifies; two experiments, channel ablation and filter
-surgery; the class probabilities (with the softmax arithmetic on demand); the class activation map; every
-layer's maps; conv1's learned filters, each one click away from the designer.
+Top to bottom, in teaching order: the current photo (the Volume Lab's image) and the 64 x 64 version the
+network classifies; what it says (the class probabilities, with the softmax arithmetic on demand); two
+experiments, channel ablation and filter surgery, which change both; what the network is (architecture
+strip, classes, accuracy); the class activation map; every layer's maps; conv1's learned filters, each one
+click away from the designer.
 
 The model is loaded once per process (``st.cache_resource``; its weights are read-only). Surgery never edits
 it: :meth:`convviz.TinyVGG.with_conv1_filter` returns a copy each run.
@@ -199,9 +200,11 @@ def page() -> None:
     except ModelFileError as exc:
         st.error(f"The pretrained network cannot be loaded. {md_escape(str(exc))}", icon="🚫")
         return
-    _intro(base)
     image = _photo()
     st.html(COMPACT_CSS)
+    # The photo, what the network sees and what it says come first; the experiments below them change what
+    # these two sections show, so they are drawn into these places once the experiments have been read.
+    seen, said = st.container(), st.container()
     st.header("Experiments")
     left, right = st.columns([2, 3], gap="large")
     with left:
@@ -217,11 +220,15 @@ def page() -> None:
     outputs = net.forward(x64)  # the one forward pass on the 64 x 64 input: prediction, softmax, CAM, maps
     changed = net is not base or not keep.all()
     baseline = base.predict(image.array) if changed else None
-    st.header("What the network sees")
-    _what_it_sees(image, x, x64)
-    st.header("What it says")
-    trust.uncertainty_flag(net, x)
-    _prediction(net, outputs, baseline)
+    with seen:
+        st.header("What the network sees")
+        _what_it_sees(image, x, x64)
+    with said:
+        st.header("What it says")
+        trust.uncertainty_flag(net, x)
+        _prediction(net, outputs, baseline)
+    st.header("The network")
+    _intro(base)
     st.header("Where it looks: the class activation map")
     cam = cam_panel(net, x, outputs)
     st.header("Can you trust the heatmap?")

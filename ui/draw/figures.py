@@ -46,15 +46,11 @@ def volumes_figure(table) -> go.Figure:
     volumes = [("input", "input", table.input_shape)]
     volumes += [(row.name, row.kind, row.output_shape) for row in table.layers if row.kind in DRAWN]
     fig = go.Figure()
-    x = 0.0
-    for index, (name, kind, shape) in enumerate(volumes):
+    lefts = _lefts([_box(shape) for _, _, shape in volumes])
+    for (name, kind, shape), x in zip(volumes, lefts, strict=True):
         colour = COLOURS.get(kind, "#9aa0a6")
         hover = f"{name}: {shape_text(shape)}"
-        if len(shape) == 3:
-            h, w, c = shape
-            dx, dy, depth = 0.5 * _size(c), _size(h), 0.45 * _size(w)
-        else:  # a vector: a thin bar whose height grows with its length
-            dx, dy, depth = 0.35, 0.75 * _size(shape[0]), 0.0
+        dx, dy, depth = _box(shape)
         ox, oy = depth, 0.6 * depth  # the receding edge
         fig.add_trace(_face([x, x + dx, x + dx, x], [0, 0, dy, dy], colour, hover))
         if depth:
@@ -62,13 +58,45 @@ def volumes_figure(table) -> go.Figure:
                                 _shade(colour, 1.35), hover))
             fig.add_trace(_face([x + dx, x + dx + ox, x + dx + ox, x + dx], [0, oy, dy + oy, dy],
                                 _shade(colour, 0.7), hover))
-        label = shape_text(shape).replace(" ", "")
-        # Alternate two label rows so that neighbouring labels do not overlap.
-        fig.add_annotation(x=x + (dx + ox) / 2, y=-0.8 - 1.3 * (index % 2), text=label, showarrow=False,
-                           font={"size": 15})
-        x += dx + ox + 1.6
+        # Labels slant down to the left from under the box's centre: parallel, so neighbours never overlap
+        # once their centres are LABEL_SPACING_PX apart (the gaps below guarantee it at MIN_WIDTH_PX).
+        fig.add_annotation(x=x + (dx + ox) / 2, y=-0.3, text=shape_text(shape).replace(" ", ""),
+                           showarrow=False, font={"size": 14}, textangle=-60, xanchor="right",
+                           yanchor="top")
     fig.update_layout(
-        height=360, showlegend=False, margin={"l": 10, "r": 10, "t": 10, "b": 10}, plot_bgcolor="white",
+        height=400, showlegend=False, margin={"l": 50, "r": 10, "t": 10, "b": 80}, plot_bgcolor="white",
         xaxis={"visible": False}, yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1},
     )
     return fig
+
+
+#: The narrowest plot the diagram is laid out for (a 1024 px projector with the page's margins), and the
+#: distance between neighbouring slanted labels' anchors that keeps 14 px text apart at that width (the
+#: labels are parallel at 60°, so their lines are 22 · sin 60° = 19 px apart).
+MIN_WIDTH_PX = 640
+LABEL_SPACING_PX = 22
+
+
+def _box(shape: tuple[int, ...]) -> tuple[float, float, float]:
+    """``(width, height, receding depth)`` of a volume's box in data units (a vector: a thin bar)."""
+    if len(shape) == 3:
+        h, w, c = shape
+        return 0.5 * _size(c), _size(h), 0.45 * _size(w)
+    return 0.35, 0.75 * _size(shape[0]), 0.0
+
+
+def _lefts(boxes: list[tuple[float, float, float]]) -> list[float]:
+    """Each box's left edge (data units): boxes at least 1.6 apart, and label anchors (the boxes' centres)
+    at least ``LABEL_SPACING_PX`` apart when the whole row is drawn ``MIN_WIDTH_PX`` wide.
+
+    The row's width grows with the spacing, so the spacing is found by fixed-point steps; they converge
+    because n boxes need n * LABEL_SPACING_PX < MIN_WIDTH_PX (24 volumes in VGG-16: 528 px).
+    """
+    widths = [dx + depth for dx, _, depth in boxes]
+    gap = 0.0
+    for _ in range(60):
+        centres = [widths[0] / 2]
+        for a, b in zip(widths[:-1], widths[1:], strict=True):
+            centres.append(centres[-1] + max(gap, (a + b) / 2 + 1.6))
+        gap = LABEL_SPACING_PX * (centres[-1] + widths[-1] / 2) / MIN_WIDTH_PX
+    return [c - w / 2 for c, w in zip(centres, widths, strict=True)]

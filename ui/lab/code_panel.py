@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from convviz import ConvvizValueError, setup_code
-from ui import state
+from ui import classroom, state
 from ui.lab import live
 
 FRAG_CODE = "cv_code"  # keyed fragment: the code panel
@@ -43,9 +43,10 @@ def _draw() -> None:
     for tab, (framework, _, file_name) in zip(tabs, _TABS, strict=True):
         with tab:
             st.code(scripts[framework], language="python", line_numbers=False)
-            st.download_button(f"Download {file_name}", scripts[framework], file_name=file_name,
-                               mime="text/x-python", on_click="ignore", key=f"cv_dl_code_{framework}",
-                               icon=":material/download:")
+            if classroom.shows("export"):  # a presenter shows the code; downloads are for students
+                st.download_button(f"Download {file_name}", scripts[framework], file_name=file_name,
+                                   mime="text/x-python", on_click="ignore", key=f"cv_dl_code_{framework}",
+                                   icon=":material/download:")
             if framework == "torch":
                 st.caption("Needs PyTorch (`pip install torch`); convviz itself never does.")
 

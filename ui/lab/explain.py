@@ -22,6 +22,7 @@ import streamlit as st
 from convviz.numbers import fmt, fmt_fixed, sum_decimals
 from convviz.ops.explain import PixelExplanation, explain_pixel
 from convviz.ops.shapes import conv_geometry
+from ui.classroom.words import COUNTING
 from ui.draw.colours import CHANNEL_NAMES
 from ui.draw.pictures import data_uri, encode_jpeg, fit_for_display, to_uint8
 from ui.lab import live
@@ -41,10 +42,11 @@ def _grid(n: int) -> np.ndarray:
 
 
 def _pixel(h: int, w: int) -> tuple[int, int]:
-    """The chosen output pixel, clamped to an ``h x w`` map (session state may hold anything)."""
+    """The chosen output pixel as 0-based indices, clamped to an ``h x w`` map (session state may hold
+    anything). The widgets hold the row and column as the page shows them: counted from 1."""
     ss = st.session_state
-    return (min(max(_as_int(ss.get(live.PIXEL_ROW)), 0), h - 1),
-            min(max(_as_int(ss.get(live.PIXEL_COL)), 0), w - 1))
+    return (min(max(_as_int(ss.get(live.PIXEL_ROW)) - 1, 0), h - 1),
+            min(max(_as_int(ss.get(live.PIXEL_COL)) - 1, 0), w - 1))
 
 
 def _as_int(value) -> int:
@@ -59,8 +61,8 @@ def _on_pick() -> None:
     event = st.session_state.get(PICK_PLOT)
     try:
         point = event["selection"]["points"][-1]
-        st.session_state[live.PIXEL_ROW] = int(round(float(point["y"])))
-        st.session_state[live.PIXEL_COL] = int(round(float(point["x"])))
+        st.session_state[live.PIXEL_ROW] = int(round(float(point["y"]))) + 1  # shown counted from 1
+        st.session_state[live.PIXEL_COL] = int(round(float(point["x"]))) + 1
     except (KeyError, IndexError, TypeError, ValueError):
         return
     st.rerun([live.FRAG_EXPLAIN, live.FRAG_PICK])
@@ -99,15 +101,25 @@ def pick_figure(image_hw: tuple[int, int], g, pixel: tuple[int, int], *, data_ur
          "dx": w / vw / g.sw, "dy": h / vh / g.sh, "hoverinfo": "skip"},
         {"type": "scatter", "mode": "markers", "x": xx.ravel(), "y": yy.ravel(),
          "marker": {"symbol": "square", "size": 6, "color": "rgba(255,255,255,0.02)"},
-         "hovertemplate": "output row %{y}, column %{x}<extra>click to explain</extra>"},
+         "customdata": np.stack([yy.ravel() + 1, xx.ravel() + 1], axis=-1),  # counted from 1
+         "hovertemplate": "output row %{customdata[0]}, column %{customdata[1]}"
+                          "<extra>click to explain</extra>"},
         {"type": "scatter", "mode": "markers", "x": [pixel[1]], "y": [pixel[0]], "hoverinfo": "skip",
          "marker": {"symbol": "circle-open", "size": 18, "color": "#ff00ff", "line": {"width": 3}}},
     ], "layout": {
         "height": 400, "margin": {"l": 50, "r": 10, "t": 10, "b": 40}, "showlegend": False, "shapes": [rect],
-        "xaxis": {"title": {"text": "output column"}, "range": [-0.5, g.out_w - 0.5], "constrain": "domain"},
-        "yaxis": {"title": {"text": "output row"}, "range": [g.out_h - 0.5, -0.5], "scaleanchor": "x"},
+        "xaxis": {"title": {"text": "output column"}, "range": [-0.5, g.out_w - 0.5], "constrain": "domain",
+                  **_ticks(g.out_w)},
+        "yaxis": {"title": {"text": "output row"}, "range": [g.out_h - 0.5, -0.5], "scaleanchor": "x",
+                  **_ticks(g.out_h)},
         "clickmode": "event+select", "dragmode": False, "hovermode": "closest",
     }}
+
+
+def _ticks(n: int) -> dict:
+    """Axis ticks at index positions, labelled counted from 1 like every row and column on the page."""
+    values = np.unique(np.round(np.linspace(0, n - 1, min(n, 6))).astype(int))
+    return {"tickvals": values.tolist(), "ticktext": [str(v + 1) for v in values]}
 
 
 def _view_picture(image: np.ndarray) -> tuple[str, tuple[int, int]]:
@@ -129,11 +141,12 @@ def pick_fragment() -> None:
         return
     g = conv_geometry(*ctx.image.array.shape[:2], ctx.bank.kernel_size, **ctx.settings.conv_kwargs())
     row, col = _pixel(g.out_h, g.out_w)
-    st.session_state[live.PIXEL_ROW], st.session_state[live.PIXEL_COL] = row, col  # before the widgets
+    st.session_state[live.PIXEL_ROW], st.session_state[live.PIXEL_COL] = row + 1, col + 1  # before widgets
+    st.caption(COUNTING)
     a, b, c = st.columns([1, 1, 2], vertical_alignment="bottom")
-    a.number_input(f"Output row (0–{g.out_h - 1})", 0, g.out_h - 1, step=1, key=live.PIXEL_ROW,
+    a.number_input(f"Output row (1–{g.out_h})", 1, g.out_h, step=1, key=live.PIXEL_ROW,
                    on_change=_on_number)
-    b.number_input(f"Output column (0–{g.out_w - 1})", 0, g.out_w - 1, step=1, key=live.PIXEL_COL,
+    b.number_input(f"Output column (1–{g.out_w})", 1, g.out_w, step=1, key=live.PIXEL_COL,
                    on_change=_on_number)
     c.toggle("Pick by clicking the image", key=PICK_ON, on_change=_on_number,
              help="Shows the input image under the output grid; click a spot to explain it.")
@@ -186,12 +199,12 @@ def arithmetic_html(e: PixelExplanation, map_value: float) -> str:
         f"Sum of the {e.products.size} products: {sums} = "
         f"{fmt_fixed(float(e.channel_sums.sum(dtype=np.float32)), d)}",
         f"plus the bias {fmt(e.bias)}: <b data-testid='cv-explain-total'>{fmt_fixed(e.total, d)}</b>",
-        f"value in map {e.k + 1} at (row {e.y}, column {e.x}): <b data-testid='cv-explain-map'>"
+        f"value in map {e.k + 1} at (row {e.y + 1}, column {e.x + 1}): <b data-testid='cv-explain-map'>"
         f"{fmt_fixed(map_value, d)}</b>",
         f"after ReLU: max(0, {fmt_fixed(e.total, d)}) = "
         f"<b data-testid='cv-explain-relu'>{fmt_fixed(e.relu, d)}</b>",
     )
-    title = f"Output pixel (row {e.y}, column {e.x}) of map {e.k + 1}"
+    title = f"Output pixel (row {e.y + 1}, column {e.x + 1}) of map {e.k + 1}"
     return (f"<div style='font-size:1.05rem'><p><b>{title}</b>: "
             f"the filter's {kh}×{kw}×{c_all} window, {e.window.size} inputs times {e.weights.size} weights "
             f"(grey: zero padding).</p><table style='border-collapse:collapse'><tr>{head}</tr>{''.join(body)}"

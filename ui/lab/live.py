@@ -20,7 +20,7 @@ from convviz.filterbank.bank import MAX_ABS_WEIGHT
 from ui.state import BANK, get_bank
 
 PIPELINE = "cv_pipeline"  # ui.lab.pipeline.Pipeline: per-session computed maps and encoded pictures
-PIXEL_ROW = "cv_px_row"  # int: the output pixel explained (row, column of the conv map)
+PIXEL_ROW = "cv_px_row"  # int: the output pixel explained (row, column of the conv map, counted from 1)
 PIXEL_COL = "cv_px_col"
 SHOW_3D = "cv_show3d"  # bool: draw the output volume in 3D (live, but costly in a browser without a GPU)
 # How maps are drawn (view only; ui.lab.display): exact max-|v| scale instead of the bulk percentile, grey
@@ -42,8 +42,8 @@ _LIVE_EXTRA = "cv_live_fragments"  # list of str: other fragments to rerun with 
 
 def init_live() -> None:
     """Give the Lab-only keys their defaults once per session."""
-    st.session_state.setdefault(PIXEL_ROW, 0)
-    st.session_state.setdefault(PIXEL_COL, 0)
+    st.session_state.setdefault(PIXEL_ROW, 1)
+    st.session_state.setdefault(PIXEL_COL, 1)
 
 
 def rerun_results() -> None:

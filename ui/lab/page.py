@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import share, state
-from ui.image_input import image_input_panel
+from ui import classroom, share, state
+from ui.image_input import SAMPLE, image_input_panel, sample_image
 from ui.lab import live
 from ui.lab.code_panel import code_panel
 from ui.lab.context import lab_context
@@ -46,19 +46,30 @@ def workspace() -> None:
     live.reset_live_fragments()
     st.header("Filters slide over the volume")
     image = state.get_image()
-    settings_panel(image.array.shape[:2], state.get_bank())
-    left, right = st.columns([1.3, 2], gap="medium")  # the designer needs ~450 px for 3 grids abreast
-    with left:
-        designer_panel()  # leaves the bank in state.BANK and the edited filter in state.FOCUS
-    with right:
+    if classroom.shows("settings"):
+        settings_panel(image.array.shape[:2], state.get_bank())
+    if not classroom.shows("designer"):  # a lesson fixed the filters: the maps take the whole width
         results_fragment()
-    st.divider()
-    pick_fragment()
-    explain_fragment()
-    st.divider()
-    export_panel(lab_context())
-    st.divider()
-    code_panel()
+    elif classroom.presenting():  # the maps across the projected page; the designer one click away
+        with st.expander("Edit the filters", icon=":material/tune:"):
+            designer_panel()
+        results_fragment()
+    else:
+        left, right = st.columns([1.3, 2], gap="medium")  # the designer needs ~450 px for 3 grids abreast
+        with left:
+            designer_panel()  # leaves the bank in state.BANK and the edited filter in state.FOCUS
+        with right:
+            results_fragment()
+    if classroom.shows("explain"):
+        st.divider()
+        pick_fragment()
+        explain_fragment()
+    if classroom.shows("export"):
+        st.divider()
+        export_panel(lab_context())
+    if classroom.shows("code"):
+        st.divider()
+        code_panel()
 
 
 def page() -> None:
@@ -72,7 +83,11 @@ def page() -> None:
                "multiplies 27 numbers by 27 weights, adds them up with a bias, and slides on.")
     if problem:
         st.warning(problem, icon=":material/link_off:")
-    image = image_input_panel()
+    if classroom.shows("input"):
+        image = image_input_panel()
+    else:  # a lesson chose the sample; the chooser is hidden
+        image = sample_image(st.session_state.get(SAMPLE, ""), state.read_settings().preview_side)
+        state.set_image(image)
     input_view(image)
     st.divider()
     workspace()

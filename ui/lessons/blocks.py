@@ -25,6 +25,7 @@ from convviz.ops.dense import dense_layer, softmax_steps
 from convviz.ops.explain import explain_pixel, pool_winners
 from convviz.ops.shapes import conv_geometry
 from ui import state
+from ui.classroom.words import COUNTING
 from ui.draw.grids import grid_html, op_html, show_equation, show_row, show_table
 
 #: Classes of the toy dense layer (the features are the pooled grid of the pooling section).
@@ -182,7 +183,7 @@ def sharing_section() -> None:
 
 def page() -> None:
     st.title("Building blocks")
-    st.caption("Each part of a CNN on grids small enough to check by hand.")
+    st.caption("Each part of a CNN on grids small enough to check by hand. " + COUNTING)
     tabs = st.tabs(["Stride · padding · dilation", "ReLU", "Pooling + dense + softmax", "Weight sharing"])
     with tabs[0]:
         geometry_section()

@@ -17,6 +17,7 @@ from convviz import conv2d
 from convviz.lessons.worked_examples import list_worked_examples, load_worked_example
 from convviz.numbers import fmt
 from convviz.ops.explain import explain_pixel, flip_kernel
+from ui.classroom.words import COUNTING
 from ui.draw.colours import CHANNEL_COLOURS, CHANNEL_NAMES
 from ui.draw.grids import grid_html, op_html, show_equation, show_row
 
@@ -24,6 +25,7 @@ EXAMPLE = "teach_example"
 FLIP = "teach_flip"
 FILTER = "teach_k"
 STEP = "teach_step"
+BACK_KEYS, NEXT_KEYS = "Alt+Shift+Left", "Alt+Shift+Right"  # a step back / forward from the keyboard
 PLAYING = "teach_playing"
 SPEED = "teach_speed"
 LAST_TICK = "teach_last_tick"
@@ -172,7 +174,9 @@ def controls(n_steps: int, k: int) -> tuple[int, int]:
         f = st.radio("Filter", list(range(k)), key=FILTER, horizontal=True,
                      format_func=lambda i: f"filter {i + 1}")
     cols = st.columns([1, 1, 1, 2])
-    cols[0].button("◀ Back", key="teach_back", on_click=_step_by, args=(-1, n_steps), width="stretch")
+    # Keyboard steps for a presenter: a modifier with an arrow, never a bare key (WCAG 2.1.4).
+    cols[0].button("◀ Back", key="teach_back", on_click=_step_by, args=(-1, n_steps), width="stretch",
+                   shortcut=BACK_KEYS, help=f"Keyboard: {BACK_KEYS}")
     playing = bool(st.session_state.get(PLAYING))
     if cols[1].button("❚❚ Pause" if playing else "▶ Play", key="teach_play", width="stretch"):
         st.session_state[PLAYING] = not playing
@@ -180,7 +184,8 @@ def controls(n_steps: int, k: int) -> tuple[int, int]:
             st.session_state[STEP] = 1  # play again from the start
         st.session_state[LAST_TICK] = time.monotonic()
         st.rerun()  # a full run re-defines the fragment with (or without) its timer
-    cols[2].button("Next ▶", key="teach_next", on_click=_step_by, args=(1, n_steps), width="stretch")
+    cols[2].button("Next ▶", key="teach_next", on_click=_step_by, args=(1, n_steps), width="stretch",
+                   shortcut=NEXT_KEYS, help=f"Keyboard: {NEXT_KEYS}")
     st.session_state.setdefault(SPEED, "normal")
     speed = cols[3].select_slider("Speed", options=list(SPEEDS), key=SPEED)
     if playing and st.session_state.get(TIMER) != SPEEDS[speed]:
@@ -251,4 +256,5 @@ def page() -> None:
     used, out = flip_panel(filters, volume, bias)  # out: conv2d(volume, used, bias), stride 1, no padding
     overview_panel(volume, used, bias, out)
     st.header("Step through")
+    st.caption(f"{COUNTING} Keyboard: {NEXT_KEYS} steps forward, {BACK_KEYS} back.")
     step_through(volume, used, bias, out)
