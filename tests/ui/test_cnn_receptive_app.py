@@ -9,23 +9,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from convviz import load_pretrained, receptive_field
-from convviz.model.files import DEFAULT_MANIFEST
+from tests.ui.cnn_app import run_cnn, skip_without_weights
 from ui.cnn import receptive
 
-if not DEFAULT_MANIFEST.exists():
-    pytest.skip(f"the model weights are not installed ({DEFAULT_MANIFEST} is absent)",
-                allow_module_level=True)
+skip_without_weights()
 
 
-def _cnn():
-    from ui.cnn import page as cnn
-    cnn.page()
 
-
-def _run() -> AppTest:
-    at = AppTest.from_function(_cnn, default_timeout=60).run()
-    assert not at.exception
-    return at
+_run = run_cnn
 
 
 def _figure(at: AppTest, key: str) -> dict:

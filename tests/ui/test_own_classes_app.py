@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from convviz.model.files import DEFAULT_MANIFEST
 from tests.model.class_photos import (
     GENERATED,
     generated,
@@ -19,22 +18,13 @@ from tests.model.class_photos import (
     imagenette_paths,
     jpeg,
 )
+from tests.ui.cnn_app import run_cnn, skip_without_weights
 
-if not DEFAULT_MANIFEST.exists():
-    pytest.skip(f"the model weights are not installed ({DEFAULT_MANIFEST} is absent)",
-                allow_module_level=True)
-
-
-def _cnn():
-    from ui.cnn import page as cnn
-
-    cnn.page()
+skip_without_weights()
 
 
-def _run() -> AppTest:
-    at = AppTest.from_function(_cnn, default_timeout=60).run()
-    assert not at.exception
-    return at
+
+_run = run_cnn
 
 
 def _uploader(at: AppTest, key: str):

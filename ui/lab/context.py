@@ -8,7 +8,6 @@ a panel draws from, or the sentence that explains why nothing can be computed.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,25 +16,11 @@ import streamlit as st
 from convviz.errors import ConvvizValueError
 from convviz.filterbank.bank import FilterBank
 from ui import share, state
+from ui.draw.scale import nice_scale
 from ui.lab import live
 from ui.lab.pipeline import Pipeline, Stats
 from ui.lab.settings import settings_problem
 from ui.state import LabImage, LabSettings
-
-
-def nice_scale(s: float) -> float:
-    """`s` rounded *up* to two significant digits (0 stays 0): a legend people can read, and a scale that
-    small edits rarely change, so most pictures keep their bytes.
-
-    Examples
-    --------
-    >>> nice_scale(3.4721), nice_scale(0.0123), nice_scale(0.0)
-    (3.5, 0.013, 0.0)
-    """
-    if not s > 0:
-        return 0.0
-    step = 10.0 ** (math.floor(math.log10(s)) - 1)
-    return round(math.ceil(s / step - 1e-9) * step, 12)
 
 
 @dataclass(frozen=True)
