@@ -174,7 +174,8 @@ def run(args) -> dict:
         sys.exit("no Chromium found: install it or set CONVVIZ_CHROMIUM")
     out: dict = {"load_before": os.getloadavg(), "errors": [], "cross_talk": []}
     joins, edits, edit_bytes, peak = [], [], [], 0.0
-    with sync_playwright() as p, serve_process(ROOT / "app.py") as (url, proc):
+    env = dict(item.split("=", 1) for item in args.env)
+    with sync_playwright() as p, serve_process(ROOT / "app.py", env=env) as (url, proc):
         pid = proc.pid
         browser = p.chromium.launch(executable_path=chromium, args=list(CHROMIUM_ARGS))
         visit = browser.new_context()  # warm-up: imports, the sample image, the default bank
@@ -244,11 +245,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--interval", type=float, default=4.0, help="seconds per round (at least)")
     parser.add_argument("--after", type=float, default=60.0, help="seconds to follow RSS after the class")
     parser.add_argument("--settle", type=float, default=15.0, help="seconds after the warm-up visit")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="environment of the server, e.g. MALLOC_ARENA_MAX=2 (repeatable)")
     args = parser.parse_args(argv)
     r = run(args)
     n = args.students
     print(f"Classroom benchmark: {n} students, {args.rounds} rounds of one edit each, >= {args.interval} s "
-          f"per round; {os.cpu_count()} CPUs; load average {r['load_before'][0]:.1f} before, "
+          f"per round; server env {' '.join(args.env) or '-'}; {os.cpu_count()} CPUs; "
+          f"load average {r['load_before'][0]:.1f} before, "
           f"{r['load_after'][0]:.1f} after")
     print()
     print("| interaction | n | p50 ms | p95 ms |")
