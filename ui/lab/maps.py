@@ -26,13 +26,13 @@ from convviz.numbers import fmt, fmt_range
 from ui.draw.colours import CHANNEL_NAMES
 from ui.draw.pictures import colorbar_picture, data_uri, map_picture, md_escape
 from ui.draw.volume3d import stacked_slices_figure, volume_slice
-from ui.lab import live
+from ui.lab import live, pipeline
 from ui.lab.context import LabContext, Scales, lab_context, publish_link
 from ui.lab.pipeline import Pipeline, Stats
 from ui.state import LabSettings
 
 THUMB_SIDE = 256  # pixels on the long side of an output-volume thumbnail (shown ~200 px wide)
-MAP_SIDE = 384  # ... of a map of the focused filter (shown ~180-250 px wide)
+MAP_SIDE = pipeline.MAP_SIDE  # the focused filter's maps: long side in pixels (shown ~180-250 px wide)
 # Inline styles of the map panels (constants only: user text never goes into this HTML).
 _FIG = "flex:1 1 0;min-width:0;margin:0"
 _CAPTION = "font-size:0.95rem;color:#333;text-align:center;margin-top:2px;line-height:1.3"
@@ -119,7 +119,7 @@ def focus_pictures(ctx: LabContext) -> dict[str, MapPic | None]:
                          _caption(f"map {k + 1} (sum + bias)", stats, scales), "cv_map_sum")
     pics["relu"] = pics["pool"] = None
     if settings.relu:
-        relu_map = post[k] if settings.pool == "none" else (lambda: np.maximum(conv, np.float32(0)))
+        relu_map = lambda: np.maximum(conv, np.float32(0))  # noqa: E731 - made on a memo miss only
         rstats = Stats(max(stats.lo, 0.0), max(stats.hi, 0.0), 0)
         share = 100 * stats.negatives / conv.size
         zeroed = f"ReLU: {stats.negatives:,} of {conv.size:,} values zeroed ({share:.1f} %)"
@@ -136,9 +136,10 @@ def thumbnail_pictures(ctx: LabContext) -> list[MapPic]:
     """Every filter's map at the output stage (after ReLU/pooling as set): the output volume's slices."""
     pipe, settings, scales = ctx.pipe, ctx.settings, ctx.scales
     stats, tag = pipe.post_stats(settings), _post_tag(settings)
-    return [MapPic(("post", tag, pipe.filter_signature(k)), m, scales.of(stats[k]),
+    post = ctx.post
+    return [MapPic(("post", tag, pipe.filter_signature(k)), lambda k=k: post[k], scales.of(stats[k]),
                    f"map {k + 1} · {fmt_range(stats[k].lo, stats[k].hi)}", f"cv_thumb_{k}", THUMB_SIDE)
-            for k, m in enumerate(ctx.post)]
+            for k in range(len(post))]
 
 
 def decomposition_panel(ctx: LabContext, pics: dict[str, MapPic | None]) -> None:
@@ -170,7 +171,7 @@ def stage_name(settings: LabSettings) -> str:
 def volume_panel(ctx: LabContext, thumbs: list[MapPic]) -> None:
     """All K maps as a grid, and (when switched on) as a 3D stack of slices, with the volume's shape."""
     pipe, bank, post = ctx.pipe, ctx.bank, ctx.post
-    h, w = post[0].shape
+    h, w = post.shape
     k_all = len(post)
     st.markdown(f"#### Output volume: {h} × {w} × {k_all} ({stage_name(ctx.settings)})  \n"
                 "One map per filter, stacked in depth: the input of the next layer.")
@@ -184,7 +185,7 @@ def volume_panel(ctx: LabContext, thumbs: list[MapPic]) -> None:
         # The thumbnails already carry each slice's colour scale and what it shows (stage, filter).
         scale_list = [pic.scale for pic in thumbs]
         slices = [pipe.memo(("slice", *pic.key[1:], pic.scale),
-                            lambda pic=pic: volume_slice(pic.m, pic.scale)) for pic in thumbs]
+                            lambda pic=pic: volume_slice(pic.m(), pic.scale)) for pic in thumbs]
         fig = stacked_slices_figure(slices, scale_list, bank.names,
                                     title=f"{h} × {w} × {k_all}: map 1 at the bottom")
         st.plotly_chart(fig, key="cv_volume3d", config={"displaylogo": False})

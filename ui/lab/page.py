@@ -69,6 +69,8 @@ def page() -> None:
     if problem:
         st.warning(problem, icon=":material/link_off:")
     image = image_input_panel()
+    if st.session_state.get(share.FROM_LINK) and image.source is None:  # no photo of its own yet
+        st.info(share.FROM_LINK_NOTE, icon=":material/restart_alt:")
     input_view(image)
     st.divider()
     workspace()
