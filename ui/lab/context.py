@@ -87,7 +87,7 @@ def lab_context() -> LabContext:
     image, bank, settings = state.get_image(), state.get_bank(), state.read_settings()
     focus = state.get_focus(bank)
     pipe = pipeline()
-    problem = settings_problem(settings, image.array.shape[:2], bank)
+    problem = settings_problem(settings, image.shape[:2], bank)
     if problem is not None:
         return LabContext(image, bank, focus, settings, pipe, problem)
     notice = []  # the "busy, retrying" message, drawn only while this run waits for a slot
@@ -98,8 +98,9 @@ def lab_context() -> LabContext:
 
     try:
         with server.heavy_work(on_wait=waiting):
-            pipe.update(image.array, image.digest, bank, settings, focus=focus)
-            channels = pipe.channel_display(image.array, bank, focus, settings)
+            x = image.array  # (H, W, 3) float32, made from the stored codes once per run
+            pipe.update(x, image.digest, bank, settings, focus=focus)
+            channels = pipe.channel_display(x, bank, focus, settings)
             post = pipe.post(settings)
     except (ConvvizValueError, server.Busy) as exc:  # over the budget, a pool window too large, busy
         return LabContext(image, bank, focus, settings, pipe, str(exc))

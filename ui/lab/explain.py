@@ -127,7 +127,7 @@ def pick_fragment() -> None:
     if ctx.problem is not None:
         st.info("Pick a pixel once the settings work.")
         return
-    g = conv_geometry(*ctx.image.array.shape[:2], ctx.bank.kernel_size, **ctx.settings.conv_kwargs())
+    g = conv_geometry(*ctx.image.shape[:2], ctx.bank.kernel_size, **ctx.settings.conv_kwargs())
     row, col = _pixel(g.out_h, g.out_w)
     st.session_state[live.PIXEL_ROW], st.session_state[live.PIXEL_COL] = row, col  # before the widgets
     a, b, c = st.columns([1, 1, 2], vertical_alignment="bottom")
@@ -140,7 +140,7 @@ def pick_fragment() -> None:
     if not st.session_state.get(PICK_ON):
         return
     uri, view_hw = ctx.pipe.memo(("pick-view",), lambda: _view_picture(ctx.image.array))
-    fig = pick_figure(ctx.image.array.shape[:2], g, (row, col), data_uri=uri, view_hw=view_hw)
+    fig = pick_figure(ctx.image.shape[:2], g, (row, col), data_uri=uri, view_hw=view_hw)
     st.plotly_chart(fig, key=PICK_PLOT, on_select=_on_pick, selection_mode="points",
                     config={"displaylogo": False, "displayModeBar": False})
     st.caption("The input image, placed so that each output pixel sits on the centre of its window. The "

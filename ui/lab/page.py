@@ -44,7 +44,7 @@ def workspace() -> None:
     live.reset_live_fragments()
     st.header("Filters slide over the volume")
     image = state.get_image()
-    settings_panel(image.array.shape[:2], state.get_bank())
+    settings_panel(image.shape[:2], state.get_bank())
     left, right = st.columns([1.3, 2], gap="medium")  # the designer needs ~450 px for 3 grids abreast
     with left:
         designer_panel()  # leaves the bank in state.BANK and the edited filter in state.FOCUS
