@@ -20,7 +20,7 @@ from ui.image_input import image_input_panel
 from ui.lab import live
 from ui.lab.context import lab_context
 from ui.lab.designer.panel import designer_panel
-from ui.lab.explain import explain_fragment, pick_fragment
+from ui.lab.explain import EXPLAIN_CSS, explain_fragment, pick_fragment
 from ui.lab.export import export_panel
 from ui.lab.input_view import input_view
 from ui.lab.maps import results_fragment
@@ -35,7 +35,7 @@ _PAGE_CSS = """<style>
 [data-testid="stImageCaption"], [data-testid="stCaptionContainer"] {font-size: 0.95rem; color: #333;}
 [data-testid="stWidgetLabel"] p {font-size: 1rem;}
 [data-stale="true"] {opacity: 1 !important; transition: none !important;}
-</style>"""
+""" + EXPLAIN_CSS + "\n</style>"
 
 
 @st.fragment(key=live.FRAG_WORKSPACE)
