@@ -58,6 +58,7 @@ from tests.e2e.helpers import (
     wait_idle,
     weight_input_class,
 )
+from ui.lab.designer.grid import CELL_FORMAT
 
 ROOT = Path(__file__).resolve().parents[1]
 AFFECTED = ["cv_map_ch0", "cv_map_sum", "cv_map_relu", "cv_thumb_0"]  # what editing filter 1 (red) redraws
@@ -145,7 +146,8 @@ def cross_talk(student: Student, others: list[str]) -> list[str]:
     if f"upload: {student.filename}" not in text:
         problems.append(f"{student.filename}: own photo not shown")
     problems += [f"{student.filename}: shows {name}" for name in others if name in text]
-    if float(student.box.input_value()) != float(student.last_value):
+    shown = CELL_FORMAT % float(student.last_value)  # the grid shows 3 significant digits (1.004 -> "1")
+    if float(student.box.input_value()) != float(shown):
         problems.append(f"{student.filename}: weight box shows {student.box.input_value()}")
     params = {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
     bank, _ = decode_state(params) if "bank" in params else (None, None)
@@ -175,7 +177,7 @@ def run(args) -> dict:
     out: dict = {"load_before": os.getloadavg(), "errors": [], "cross_talk": []}
     joins, edits, edit_bytes, peak = [], [], [], 0.0
     env = dict(item.split("=", 1) for item in args.env)
-    with sync_playwright() as p, serve_process(ROOT / "app.py", env=env) as (url, proc):
+    with sync_playwright() as p, serve_process(ROOT / "app.py", env=env, port=args.port) as (url, proc):
         pid = proc.pid
         browser = p.chromium.launch(executable_path=chromium, args=list(CHROMIUM_ARGS))
         visit = browser.new_context()  # warm-up: imports, the sample image, the default bank
@@ -245,6 +247,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--interval", type=float, default=4.0, help="seconds per round (at least)")
     parser.add_argument("--after", type=float, default=60.0, help="seconds to follow RSS after the class")
     parser.add_argument("--settle", type=float, default=15.0, help="seconds after the warm-up visit")
+    parser.add_argument("--port", type=int, default=None, help="the server's port (default: a free one)")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="environment of the server, e.g. MALLOC_ARENA_MAX=2 (repeatable)")
     args = parser.parse_args(argv)
