@@ -42,14 +42,11 @@ def _upload(page, n: int) -> None:
     page.wait_for_selector(".cv_thumb_1 img", state="attached")
 
 
-def test_rss_comes_back_after_a_class_leaves(chromium_path):
-    from playwright.sync_api import sync_playwright
-
+def test_rss_comes_back_after_a_class_leaves(browser):
+    """The suite's one Chromium (a second Playwright cannot start in this process) drives this own server."""
     ARTIFACTS.mkdir(exist_ok=True)
     with open(ARTIFACTS / "memory_server.log", "w") as log, \
-            serve_process("app.py", log, env={"MALLOC_ARENA_MAX": "2"}) as (url, proc), \
-            sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path)
+            serve_process("app.py", log, env={"MALLOC_ARENA_MAX": "2"}) as (url, proc):
         context, _ = _open_lab(browser, url)  # warm: imports, the sample, the default bank
         context.close()
         time.sleep(10)
@@ -62,7 +59,6 @@ def test_rss_comes_back_after_a_class_leaves(chromium_path):
         in_class = rss_mb(proc.pid)
         for context in students:
             context.close()
-        browser.close()
         trace = []
         deadline = time.monotonic() + WAIT_S
         while time.monotonic() < deadline:
