@@ -6,10 +6,11 @@ Run with ``streamlit run app.py``. The pages are listed once in ``ui/nav.py``; a
 
 import streamlit as st
 
-from ui import nav
+from ui import nav, server
 from ui.classroom import frame
 from ui.classroom.panel import share_dialog
 
+server.start()  # once per process: frees the memory of sessions whose browser has gone (ui/server)
 st.set_page_config(page_title="convviz — convolution over volumes", page_icon="🧊", layout="wide",
                    initial_sidebar_state="collapsed")
 lesson = frame.start()  # a lesson link may hide the page menu, so it is read before the navigation

@@ -41,10 +41,9 @@ UPLOAD_TYPES = ("jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff", "heic
 _log = logging.getLogger(__name__)
 
 
-@st.cache_data(max_entries=12, ttl=3600, show_spinner=False)
-def _decode(digest: str, max_side: int, _data: bytes) -> tuple[np.ndarray, ImageInfo]:
-    """Decode upload bytes (cached by their sha256 `digest` and `max_side`; `_data` is not hashed)."""
-    return load_image_info(_data, max_side=max_side)
+def _decode(data: bytes, max_side: int) -> tuple[np.ndarray, ImageInfo]:
+    """Decode upload bytes at `max_side` (not cached across sessions; see :func:`_file_image`)."""
+    return load_image_info(data, max_side=max_side)
 
 
 def _preview_of(array: np.ndarray, max_side: int) -> np.ndarray:
@@ -68,7 +67,13 @@ def sample_image(name: str, max_side: int) -> state.LabImage:
 def _file_image(data: bytes, label: str, max_side: int) -> state.LabImage:
     """Decode uploaded bytes into a :class:`~ui.state.LabImage`; raises ImageError for a bad file."""
     digest = hashlib.sha256(data).hexdigest()
-    array, info = _decode(digest, max_side, data)
+    current = state.get_image()
+    if current is not None and current.digest == f"{digest}:{max_side}" and current.label == label:
+        # The session's own image: reused, not decoded again. There is no process-wide cache of decoded
+        # arrays (one was 9.4 MB per 1 MP photo at the default preview, kept for an hour after the student
+        # left; docs/benchmarks.md, "A class on one server").
+        return current
+    array, info = _decode(data, max_side)
     array.setflags(write=False)
     notes = (f"{info.format} file, {info.original_width} × {info.original_height} pixels.", *info.notes)
     return state.LabImage(array, f"{digest}:{max_side}", label, notes, data, None,
@@ -133,7 +138,7 @@ def _photo(max_side: int) -> state.LabImage | None:
 
 
 def _shape_note(image: state.LabImage) -> None:
-    h, w = image.array.shape[:2]
+    h, w = image.shape[:2]
     if max(h, w) > LONG_RATIO * min(h, w):
         long = "wider than tall" if w > h else "taller than wide"
         st.caption(f"This picture is {max(h, w) / min(h, w):.1f} times {long}. The Lab shows its maps "

@@ -33,6 +33,12 @@ from ui import state
 
 SHARE_KEYS = ("bank", *SETTING_NAMES)  # the query parameters this module owns
 RESTORED = "cv_share_restored"  # bool: the URL has been read in this session
+FROM_LINK = "cv_share_from_link"  # bool: this session began from a link carrying a bank or settings
+#: Shown while a session that began from a link has no photo of its own: a shared link, or a student whose
+#: server restarted (or who was moved to another replica) and whose browser came back with the same address.
+FROM_LINK_NOTE = ("Your filters and settings came back from the link in the address bar. If you were working "
+                  "here a moment ago, the server restarted or moved you to another one: your photo was not "
+                  "kept, so please upload it again.")
 UI_MAX_FILTERS = 16  # the designer's limit; files and links may hold up to 64 filters (refused in the UI)
 
 
@@ -93,6 +99,7 @@ def restore_from_url() -> str | None:
         state.set_bank(bank)
         ss[state.FOCUS] = 0
     state.apply_settings(lab_values(settings))
+    ss[FROM_LINK] = True
     return None
 
 

@@ -58,26 +58,29 @@ def _healthy(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def serve(script: str | Path, log: IO | None = None, timeout: float = 60) -> Iterator[str]:
-    """Run ``streamlit run <script>`` (from the repository root) on a free port of 127.0.0.1; yield its URL.
+def serve_process(script: str | Path, log: IO | None = None, timeout: float = 60, *,
+                  env: dict[str, str] | None = None, port: int | None = None,
+                  args: tuple[str, ...] = ()) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Like :func:`serve`, and yield ``(url, process)``: benchmarks read the server's CPU and memory.
 
-    The server's output goes to `log` (an open file; default: discarded). Raises RuntimeError when the
-    server exits or is not healthy within `timeout` seconds. The server is stopped on exit.
+    `env` adds variables to the server's environment; `port` picks the port (default: a free one);
+    `args` are extra ``streamlit run`` options.
     """
-    port = free_port()
+    port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
-           "--browser.gatherUsageStats", "false"]
+           "--browser.gatherUsageStats", "false", *args]
     out = log if log is not None else subprocess.DEVNULL
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT if log is not None else out)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT if log is not None else out,
+                            env={**os.environ, **(env or {})})
     try:
         deadline = time.monotonic() + timeout
         while not _healthy(url):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"streamlit did not start: {' '.join(cmd)}")
             time.sleep(0.2)
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
         try:
@@ -85,6 +88,32 @@ def serve(script: str | Path, log: IO | None = None, timeout: float = 60) -> Ite
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@contextlib.contextmanager
+def serve(script: str | Path, log: IO | None = None, timeout: float = 60) -> Iterator[str]:
+    """Run ``streamlit run <script>`` (from the repository root) on a free port of 127.0.0.1; yield its URL.
+
+    The server's output goes to `log` (an open file; default: discarded). Raises RuntimeError when the
+    server exits or is not healthy within `timeout` seconds. The server is stopped on exit.
+    """
+    with serve_process(script, log, timeout) as (url, _proc):
+        yield url
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of process `pid` in MB (``VmRSS`` of ``/proc/<pid>/status``; Linux only)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds used so far by process `pid` (``/proc/<pid>/stat``; Linux only)."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat[stat.rindex(")") + 2:].split()  # after the command name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def wait_idle(page, timeout: float = 30_000) -> None:

@@ -5,9 +5,11 @@ import pytest
 
 from convviz import conv2d, conv2d_per_channel, load_preset, max_pool2d, relu
 from convviz.errors import BudgetError
+from convviz.image.intake import load_image_info
+from tests.e2e.helpers import photo_jpeg
 from ui.lab.context import Scales, nice_scale, page_scales
 from ui.lab.pipeline import Pipeline, Stats
-from ui.state import LabSettings
+from ui.state import LabImage, LabSettings
 
 IMAGE = np.random.default_rng(0).random((40, 50, 3), dtype=np.float32)
 BANK = load_preset("compass-edges")
@@ -128,3 +130,14 @@ def test_shared_scale_covers_the_channel_maps():
 def test_per_map_scales_follow_each_map():
     """In per-map mode each map's scale is its own largest magnitude, rounded up."""
     assert Scales(None).of(Stats(-0.2, 3.44, 1)) == 3.5
+
+
+def test_an_uploaded_photo_is_kept_as_8bit_codes_and_read_back_exactly():
+    """A session keeps a 1 MP upload's preview in 2.4 MB, not 9.4 MB, and computes on the same values."""
+    jpeg = photo_jpeg(1152, 864)
+    preview, _ = load_image_info(jpeg, max_side=1024)
+    image = LabImage(preview, "p:1024", "upload", (), jpeg, None, (864, 1152))
+    assert image.pixels.dtype == np.uint8 and image.pixels.nbytes == preview.nbytes // 4
+    assert image.shape == preview.shape
+    assert np.array_equal(image.array.view(np.uint32), preview.view(np.uint32))
+    assert not image.array.flags.writeable

@@ -135,7 +135,7 @@ def _surgery(base: TinyVGG) -> TinyVGG:
 
 
 def _what_it_sees(image: state.LabImage, x: np.ndarray, x64: np.ndarray) -> None:
-    h, w = image.array.shape[:2]
+    h, w = image.shape[:2]
     left, right = st.columns(2, gap="large")
     left.image(image_picture(x), width="stretch",
                caption=f"{md_escape(image.label)} · {h} × {w} (as the network gets it: channels switched "

@@ -15,10 +15,10 @@ import streamlit as st
 
 from convviz.errors import ConvvizValueError
 from convviz.filterbank.bank import FilterBank
-from ui import share, state
+from ui import server, share, state
 from ui.draw.scale import nice_scale
 from ui.lab import live
-from ui.lab.pipeline import Pipeline, Stats
+from ui.lab.pipeline import Maps, Pipeline, Stats
 from ui.lab.settings import settings_problem
 from ui.state import LabImage, LabSettings
 
@@ -54,8 +54,8 @@ class LabContext:
     settings: LabSettings
     pipe: Pipeline
     problem: str | None  # why nothing can be computed (impossible settings, budget), or None
-    channels: np.ndarray | None = None  # (3, H', W') of the focused filter
-    post: list[np.ndarray] | None = None  # K maps after ReLU/pooling
+    channels: np.ndarray | None = None  # (3, h, w) of the focused filter, at drawing size
+    post: Maps | None = None  # K maps after ReLU/pooling (made on request)
     scales: Scales | None = None
 
 
@@ -72,15 +72,26 @@ def lab_context() -> LabContext:
     image, bank, settings = state.get_image(), state.get_bank(), state.read_settings()
     focus = state.get_focus(bank)
     pipe = pipeline()
-    problem = settings_problem(settings, image.array.shape[:2], bank)
+    problem = settings_problem(settings, image.shape[:2], bank)
     if problem is not None:
         return LabContext(image, bank, focus, settings, pipe, problem)
+    notice = []  # the "busy, retrying" message, drawn only while this run waits for a slot
+
+    def waiting() -> None:
+        notice.append(st.empty())
+        notice[0].warning(server.BUSY_MESSAGE, icon=":material/hourglass_top:")
+
     try:
-        pipe.update(image.array, image.digest, bank, settings, focus=focus)
-        channels = pipe.channel_maps(image.array, bank, focus, settings)
-        post = pipe.post(settings)
-    except ConvvizValueError as exc:  # work above the budget, or a pooling window larger than the map
+        with server.heavy_work(on_wait=waiting):
+            x = image.array  # (H, W, 3) float32, made from the stored codes once per run
+            pipe.update(x, image.digest, bank, settings, focus=focus)
+            channels = pipe.channel_maps(x, bank, focus, settings)  # (3, H', W'): full size, for the loupe
+            post = pipe.post(settings)
+    except (ConvvizValueError, server.Busy) as exc:  # over the budget, a pool window too large, busy
         return LabContext(image, bank, focus, settings, pipe, str(exc))
+    finally:
+        for slot in notice:
+            slot.empty()
     return LabContext(image, bank, focus, settings, pipe, None, channels, post, page_scales(pipe, settings))
 
 

@@ -114,7 +114,7 @@ class Regions:
 
 def regions(ctx: LabContext) -> Regions:
     """The padding border of the conv maps (from the geometry), followed through the pooling."""
-    h, w = ctx.image.array.shape[:2]
+    h, w = ctx.image.shape[:2]
     g: Geometry = conv_geometry(h, w, ctx.bank.kernel_size, **ctx.settings.conv_kwargs())
     rows, cols = interior(g)
     post = (rows, cols)

@@ -3,11 +3,24 @@
 Download data is produced only when the button is clicked (Streamlit runs the callable then, on another
 thread), so an edit never pays for encoding a download. Full resolution is offered only when the result fits
 :data:`EXPORT_MAX_ELEMENTS`.
+
+Memory budget of a full-resolution download (docs/benchmarks.md, "A class on one server"): the volume is
+computed once, ReLU is applied in place, and the ``.npy`` file is written band by band to an unlinked
+temporary file that Streamlit reads into the one ``bytes`` object it serves; so the peak is about the full
+image plus the volume plus the served bytes' worth, and nothing stays in this module after the click
+(Streamlit drops the served bytes at its next clean-up, which ``ui.server.housekeeping`` runs). A second
+click while a file is being made for the same tab is refused with a sentence, and every full-resolution
+export takes one of the process's heavy-work slots (``ui.server.busy``). The callables hold the pipeline
+and the image only weakly, so a closed tab's arrays are not kept alive by its buttons.
 """
 
 from __future__ import annotations
 
 import io
+import os
+import tempfile
+import threading
+import weakref
 
 import numpy as np
 import streamlit as st
@@ -18,13 +31,19 @@ from convviz.filterbank.bank import FilterBank
 from convviz.filterbank.jsonfile import bank_to_json
 from convviz.image.intake import load_image
 from convviz.ops.shapes import conv_geometry
-from ui import state
+from ui import server, state
 from ui.draw.pictures import colorize, encode_png
 from ui.lab.context import LabContext, page_scales
 from ui.lab.pipeline import post_process
 
 FULL_RES = "cv_export_full"  # checkbox: download the volume at full resolution
-EXPORT_MAX_ELEMENTS = 100_000_000  # 400 MB of float32: a 12 MP photo with 8 filters fits
+EXPORT_MAX_ELEMENTS = 96_000_000  # 384 MB of float32: a 12 MP photo (4000 x 3000) with 8 filters, no more
+_BAND_ROWS = 64  # output rows written to the file at a time (64 x 4000 x 8 float32: 8 MB)
+_running: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # pipeline -> lock of its export
+
+
+class ExportRefused(RuntimeError):
+    """A full-resolution file is already being made for this tab; the message says so."""
 
 
 def npy_bytes(volume: np.ndarray) -> bytes:
@@ -32,6 +51,63 @@ def npy_bytes(volume: np.ndarray) -> bytes:
     buf = io.BytesIO()
     np.save(buf, np.ascontiguousarray(volume, dtype=np.float32), allow_pickle=False)
     return buf.getvalue()
+
+
+def npy_file(volume: np.ndarray) -> io.BufferedReader:
+    """``volume`` ``(H, W, K)`` float32 as ``.npy``, in an unlinked temporary file opened for reading.
+
+    Written band by band, so no second copy of the volume is made in memory (the reader's ``read()`` makes
+    the one ``bytes`` object that is served).
+    """
+    fd, path = tempfile.mkstemp(suffix=".npy", prefix="convviz-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            header = {"descr": np.lib.format.dtype_to_descr(np.dtype(np.float32)), "fortran_order": False,
+                      "shape": volume.shape}
+            np.lib.format.write_array_header_1_0(f, header)
+            for r in range(0, volume.shape[0], _BAND_ROWS):
+                f.write(np.ascontiguousarray(volume[r:r + _BAND_ROWS], dtype=np.float32).data)
+        reader = open(path, "rb")  # noqa: SIM115 - handed to Streamlit, which reads it; closed when freed
+    finally:
+        os.unlink(path)  # the open reader keeps the data until it is read and freed
+    return reader
+
+
+def full_volume(image: state.LabImage, bank: FilterBank, settings: state.LabSettings) -> io.BufferedReader:
+    """The full-resolution output volume ``(H', W', K)`` as ``.npy`` (see the module docstring)."""
+    full = full_resolution(image)
+    out = conv2d(full, bank.weights, bank.bias, **settings.conv_kwargs())  # (H', W', K)
+    del full
+    if settings.relu and settings.pool == "none":
+        np.maximum(out, np.float32(0), out=out)  # in place: no second volume
+    else:
+        out = post_process(out, settings)
+    return npy_file(out)
+
+
+def _alive(ref: weakref.ref):
+    """The object behind a weak reference held by a download callable (refused once the tab has gone)."""
+    obj = ref()
+    if obj is None:
+        raise ExportRefused("This tab has closed; open the Lab again.")
+    return obj
+
+
+def volume_download(pipe_ref: weakref.ref, image_ref: weakref.ref):
+    """The callable of the full-resolution button: one export per tab at a time, in a heavy-work slot."""
+    def data() -> io.BufferedReader:
+        pipe, image = _alive(pipe_ref), _alive(image_ref)
+        lock = _running.setdefault(pipe, threading.Lock())
+        if not lock.acquire(blocking=False):
+            raise ExportRefused("A full-resolution file is already being made for this tab: wait for it.")
+        try:
+            with pipe.lock:
+                bank, settings = pipe.bank, pipe.settings
+            with server.heavy_work():
+                return full_volume(image, bank, settings)
+        finally:
+            lock.release()
+    return data
 
 
 def full_resolution(image: state.LabImage) -> np.ndarray:
@@ -57,12 +133,12 @@ def export_panel(ctx: LabContext) -> None:
     The buttons' data is made when clicked, from the pipeline's *current* bank and settings, so a weight
     edit (which reruns only the result panels) never leaves a download behind.
     """
-    image, pipe, k = ctx.image, ctx.pipe, ctx.focus
+    image, k, pipe_ref = ctx.image, ctx.focus, weakref.ref(ctx.pipe)
     st.markdown("### Downloads")
     if ctx.problem is not None:
         st.info("Downloads appear once the settings work.")
         return
-    h, w = ctx.post[0].shape
+    h, w = ctx.post.shape
     cols = st.columns(3, gap="medium")
     with cols[0]:
         elements = full_size_elements(image, ctx.bank, ctx.settings)
@@ -72,14 +148,11 @@ def export_panel(ctx: LabContext) -> None:
                            help=None if fits else "Too big to compute on this server: at most "
                            f"{EXPORT_MAX_ELEMENTS:,} output values; the preview download is available.")
         if full and fits:
-            def volume_data() -> bytes:
-                with pipe.lock:
-                    bank, settings = pipe.bank, pipe.settings
-                out = conv2d(full_resolution(image), bank.weights, bank.bias, **settings.conv_kwargs())
-                return npy_bytes(post_process(out, settings))
+            volume_data = volume_download(pipe_ref, weakref.ref(image))
             label = "Output volume, full resolution (.npy)"
         else:
             def volume_data() -> bytes:
+                pipe = _alive(pipe_ref)
                 with pipe.lock:
                     return npy_bytes(np.stack(pipe.post(pipe.settings), axis=-1))  # (H', W', K)
             label = f"Output volume {h} × {w} × {len(ctx.post)} (.npy)"
@@ -88,6 +161,7 @@ def export_panel(ctx: LabContext) -> None:
         st.caption("Load with `numpy.load(path)`: shape (H, W, K), float32.")
     with cols[1]:
         def map_data() -> bytes:
+            pipe = _alive(pipe_ref)
             with pipe.lock:
                 m = pipe.post(pipe.settings)[k]
                 scale = page_scales(pipe, pipe.settings).of(pipe.post_stats(pipe.settings)[k])
@@ -97,6 +171,7 @@ def export_panel(ctx: LabContext) -> None:
         st.caption("Colours as on the page, one pixel per map value.")
     with cols[2]:
         def bank_data() -> str:
+            pipe = _alive(pipe_ref)
             with pipe.lock:
                 return bank_to_json(pipe.bank)
         st.download_button("Filter bank (JSON)", bank_data, file_name="filter_bank.json",

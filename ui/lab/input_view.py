@@ -23,8 +23,9 @@ def _pictures(image: state.LabImage) -> list[bytes]:
     """JPEG bytes of the photo and its three tinted planes, encoded once per image."""
     cached = st.session_state.get(_PICTURES)
     if cached is None or cached[0] != image.digest:
-        planes = [tint_channel(image.array, c) for c in range(3)]
-        cached = (image.digest, [image_picture(image.array)] + [image_picture(p) for p in planes])
+        x = image.array  # (H, W, 3) float32, made once here
+        planes = [tint_channel(x, c) for c in range(3)]
+        cached = (image.digest, [image_picture(x)] + [image_picture(p) for p in planes])
         st.session_state[_PICTURES] = cached
     return cached[1]
 
@@ -36,7 +37,7 @@ def _shown(on: list[str]) -> tuple[bool, bool, bool]:
 @st.fragment
 def input_view(image: state.LabImage) -> None:
     """Draw the input image as a volume (see the module docstring)."""
-    h, w, c = image.array.shape
+    h, w, c = image.shape
     st.subheader(f"Your image is a volume: {h} × {w} × {c}")
     st.session_state.setdefault(CHANNELS, list(CHANNEL_NAMES))
     pics = _pictures(image)

@@ -70,7 +70,7 @@ def _original_square(ctx: LabContext, y0: int, x0: int, n: int) -> tuple[np.ndar
             st.session_state[_FULL] = cached
         full = cached[1]
     fh, fw = full.shape[:2]
-    ph, pw = ctx.image.array.shape[:2]
+    ph, pw = ctx.image.shape[:2]
     cy, cx = round((y0 + n / 2) * fh / ph), round((x0 + n / 2) * fw / pw)  # the square's centre, full res
     top, left = min(max(cy - n // 2, 0), max(fh - n, 0)), min(max(cx - n // 2, 0), max(fw - n, 0))
     kh, kw = ctx.bank.kernel_size

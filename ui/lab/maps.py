@@ -27,7 +27,7 @@ from ui.draw.greys import grey_bar, picture
 from ui.draw.pictures import colorbar_picture, data_uri, md_escape
 from ui.draw.scale import BULK_PERCENTILE, MapScale, nice_scale
 from ui.draw.stack import stack_html
-from ui.lab import display, live
+from ui.lab import display, live, pipeline
 from ui.lab.context import LabContext, lab_context, publish_link
 from ui.lab.loupe import loupe_panel
 from ui.lab.pipeline import Pipeline, Stats
@@ -35,7 +35,7 @@ from ui.lab.settings import settings_problem
 from ui.state import LabSettings
 
 THUMB_SIDE = 256  # pixels on the long side of an output-volume thumbnail (shown ~200 px wide)
-MAP_SIDE = 384  # ... of a map of the focused filter (shown ~180-250 px wide)
+MAP_SIDE = pipeline.MAP_SIDE  # the focused filter's maps: long side in pixels (shown ~180-250 px wide)
 # Inline styles of the map panels (constants only: user text never goes into this HTML).
 _FIG = "flex:1 1 0;min-width:0;margin:0"
 _CAPTION = "font-size:0.95rem;color:#333;text-align:center;margin-top:2px;line-height:1.3"
@@ -235,7 +235,7 @@ def stage_name(settings: LabSettings) -> str:
 def volume_panel(ctx: LabContext, thumbs: list[MapPic]) -> None:
     """All K maps as a grid, and (when switched on) as a 3D stack of slices, with the volume's shape."""
     pipe, bank, post = ctx.pipe, ctx.bank, ctx.post
-    h, w = post[0].shape
+    h, w = post.shape
     k_all = len(post)
     st.markdown(f"#### Output volume: {h} × {w} × {k_all} ({stage_name(ctx.settings)})  \n"
                 "One map per filter, stacked in depth: the input of the next layer.")
@@ -263,7 +263,7 @@ def results_fragment() -> None:
     ctx = lab_context()
     publish_link(ctx)
     if ctx.problem is not None:
-        if ctx.problem == settings_problem(ctx.settings, ctx.image.array.shape[:2], ctx.bank):
+        if ctx.problem == settings_problem(ctx.settings, ctx.image.shape[:2], ctx.bank):
             st.caption("No maps to draw: see the message under the settings.")  # said once, up there
         else:
             st.warning(ctx.problem, icon=":material/warning:")

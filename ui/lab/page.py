@@ -17,12 +17,13 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import classroom, share, state
+from ui.classroom.frame import lesson
 from ui.image_input import SAMPLE, image_input_panel, sample_image
 from ui.lab import live
 from ui.lab.code_panel import code_panel
 from ui.lab.context import lab_context
 from ui.lab.designer.panel import designer_panel
-from ui.lab.explain import explain_fragment, pick_fragment
+from ui.lab.explain import EXPLAIN_CSS, explain_fragment, pick_fragment
 from ui.lab.export import export_panel
 from ui.lab.input_view import input_view
 from ui.lab.maps import results_fragment
@@ -37,7 +38,7 @@ _PAGE_CSS = """<style>
 [data-testid="stImageCaption"], [data-testid="stCaptionContainer"] {font-size: 0.95rem; color: #333;}
 [data-testid="stWidgetLabel"] p {font-size: 1rem;}
 [data-stale="true"] {opacity: 1 !important; transition: none !important;}
-</style>"""
+""" + EXPLAIN_CSS + "\n</style>"
 
 
 @st.fragment(key=live.FRAG_WORKSPACE)
@@ -47,7 +48,7 @@ def workspace() -> None:
     st.header("Filters slide over the volume")
     image = state.get_image()
     if classroom.shows("settings"):
-        settings_panel(image.array.shape[:2], state.get_bank())
+        settings_panel(image.shape[:2], state.get_bank())
     if not classroom.shows("designer"):  # a lesson fixed the filters: the maps take the whole width
         results_fragment()
     elif classroom.presenting():  # the maps across the projected page; the designer one click away
@@ -88,6 +89,9 @@ def page() -> None:
     else:  # a lesson chose the sample; the chooser is hidden
         image = sample_image(st.session_state.get(SAMPLE, ""), state.read_settings().preview_side)
         state.set_image(image)
+    from_lesson = lesson().sample is not None  # a lesson link chose the photo itself
+    if st.session_state.get(share.FROM_LINK) and image.source is None and not from_lesson:  # no photo yet
+        st.info(share.FROM_LINK_NOTE, icon=":material/restart_alt:")
     input_view(image)
     st.divider()
     workspace()

@@ -9,14 +9,22 @@ so a weight edit costs three channel maps, one sum and a handful of small pictur
 
 All arrays handed out are read-only views; ``(H, W, K)`` volumes are built only for downloads.
 
+Memory (a class shares one server; docs/benchmarks.md, "A class on one server"): a session keeps the conv
+maps ``(K, H', W')`` float32 and little else. The focused filter's channel maps are kept at the size they
+are drawn (:data:`MAP_SIDE`; their stats come from the full maps), ReLU without pooling is computed map by
+map when a picture or a download needs it (its stats follow exactly from the conv maps'), and the picture
+memo is bounded by count and bytes (:data:`MEMO_SIZE`, :data:`MEMO_BYTES`). :meth:`Pipeline.release` drops
+everything when the session's browser has gone (``ui.server.housekeeping``).
+
 The panels reach it through :func:`ui.lab.context.lab_context`.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,12 +33,15 @@ from convviz import avg_pool2d, conv2d, conv2d_per_channel, max_pool2d, relu
 from convviz._validate import check_budget
 from convviz.filterbank.bank import FilterBank
 from convviz.ops.shapes import conv_geometry
+from ui.draw.pictures import fit_for_display
 from ui.state import LabSettings
 
 #: Largest number of multiply-adds one interactive recompute may need (1024 x 768 x 32 filters of 3x3x3
 #: is 0.7 billion, about 0.1 s here). Bigger work is refused with a message, not queued.
 INTERACTIVE_BUDGET = 2_000_000_000
-_MEMO_SIZE = 200  # pictures and small arrays kept per session (a 512 px JPEG is ~60 kB)
+MEMO_SIZE = 120  # pictures and small arrays kept per session: a page of 8 filters shows 14, an edit adds ~5
+MEMO_BYTES = 3_000_000  # ... and their bytes (a 384 px map's data URI: 15-30 kB, a thumbnail's 8-15 kB)
+MAP_SIDE = 384  # pixels on the long side of a focused filter's map as drawn (ui.lab.maps uses it too)
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,33 @@ def _readonly(a: np.ndarray) -> np.ndarray:
     view = a.view()
     view.setflags(write=False)
     return view
+
+
+def _nbytes(data: object) -> int:
+    """Bytes a memo entry holds (arrays, text, bytes; other objects by their shallow size)."""
+    if isinstance(data, np.ndarray):
+        return data.nbytes
+    return len(data) if isinstance(data, str | bytes) else sys.getsizeof(data)
+
+
+class Maps(Sequence):
+    """K maps ``(H'', W'')`` made one at a time on request (read-only arrays), with their common shape."""
+
+    def __init__(self, count: int, shape: tuple[int, int], make: Callable[[int], np.ndarray]) -> None:
+        self._count, self.shape, self._make = count, shape, make
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(self._count))]
+        if not -self._count <= k < self._count:
+            raise IndexError(k)
+        return _readonly(self._make(k % self._count))
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        return (self[k] for k in range(self._count))
 
 
 def _locked(method):
@@ -90,6 +128,11 @@ class Pipeline:
     """Per-session convolution, ReLU/pooling and picture caches (see the module docstring)."""
 
     def __init__(self) -> None:
+        # Downloads read the pipeline from another thread (Streamlit runs download callables there).
+        self.lock = threading.RLock()
+        self._clear()
+
+    def _clear(self) -> None:
         self._base: tuple | None = None  # what every conv map depends on besides its filter
         self._sigs: list[bytes] = []
         self._conv: np.ndarray | None = None  # (K, H', W') float32
@@ -99,14 +142,13 @@ class Pipeline:
         self._post: list[np.ndarray] = []  # K maps (H'', W'') after ReLU / pooling
         self._post_stats: list[Stats] = []
         self._channels_key: tuple | None = None
-        self._channels: np.ndarray | None = None  # (C, H', W') of the focused filter
+        self._channels: np.ndarray | None = None  # (C, h, w) of the focused filter, as drawn
         self._channel_stats: list[Stats] = []
         self._pictures: OrderedDict[tuple, object] = OrderedDict()
+        self._memo_bytes = 0
         self.bank: FilterBank | None = None
         self.settings: LabSettings | None = None
         self.recomputed: list[int] = []  # filters recomputed by the last update (for tests and captions)
-        # Downloads read the pipeline from another thread (Streamlit runs download callables there).
-        self.lock = threading.RLock()
 
     # --- convolution -------------------------------------------------------------------------------------
     @_locked
@@ -162,16 +204,22 @@ class Pipeline:
 
     # --- ReLU and pooling --------------------------------------------------------------------------------
     @_locked
-    def post(self, settings: LabSettings) -> list[np.ndarray]:
+    def post(self, settings: LabSettings) -> Maps:
         """Maps after ReLU and pooling (as enabled in `settings`), one ``(H'', W'')`` per filter.
+
+        Pooled maps are kept (a fraction of the conv maps' size); ReLU alone is made map by map on request.
 
         Raises
         ------
         ValueError
             When the pooling window does not fit the map.
         """
-        if not settings.relu and settings.pool == "none":
-            return [_readonly(m) for m in self._conv]
+        count, shape = len(self._conv), self._conv.shape[1:]
+        if settings.pool == "none":
+            conv = self._conv
+            if not settings.relu:
+                return Maps(count, shape, lambda k: conv[k])
+            return Maps(count, shape, lambda k: np.maximum(conv[k], np.float32(0)))
         key = (self._base, settings.relu, settings.pool, settings.pool_size, settings.pool_stride)
         if key != self._post_key:
             self._post_key, self._post_sigs = key, [None] * len(self._sigs)
@@ -182,24 +230,37 @@ class Pipeline:
                 self._post[k] = np.ascontiguousarray(m[..., 0])
                 self._post_stats[k] = _stats(self._post[k])
                 self._post_sigs[k] = sig
-        return [_readonly(m) for m in self._post]
+        post = self._post
+        return Maps(count, post[0].shape, lambda k: post[k])
 
     def post_stats(self, settings: LabSettings) -> list[Stats]:
         """Per filter: min, max and negatives after ReLU/pooling (call :meth:`post` first)."""
-        if not settings.relu and settings.pool == "none":
-            return self.conv_stats
+        if settings.pool == "none":
+            if not settings.relu:
+                return self.conv_stats
+            return [Stats(max(s.lo, 0.0), max(s.hi, 0.0), 0) for s in self._conv_stats]  # ReLU's, exactly
         return list(self._post_stats)
 
     # --- the focused filter's per-channel maps -----------------------------------------------------------
     @_locked
     def channel_maps(self, image: np.ndarray, bank: FilterBank, k: int, settings: LabSettings) -> np.ndarray:
-        """Filter `k`'s per-channel maps ``(C, H', W')``: image channel c correlated with slice c."""
-        key = (self._base, k, _signature(bank, k))
-        if key != self._channels_key:
-            maps = conv2d_per_channel(image, bank.weights[k], **settings.conv_kwargs())  # (H', W', C)
-            self._channels = np.ascontiguousarray(maps.transpose(2, 0, 1))  # (C, H', W')
-            self._channel_stats = [_stats(m) for m in self._channels]
-            self._channels_key = key
+        """Filter `k`'s per-channel maps ``(C, H', W')``: image channel c correlated with slice c.
+
+        Computed on every call (not kept); their stats and display-size copies are (:meth:`channel_display`).
+        """
+        maps = conv2d_per_channel(image, bank.weights[k], **settings.conv_kwargs())  # (H', W', C)
+        maps = np.ascontiguousarray(maps.transpose(2, 0, 1))  # (C, H', W')
+        self._channel_stats = [_stats(m) for m in maps]
+        self._channels = np.stack([fit_for_display(m, MAP_SIDE) for m in maps])  # (C, h, w) as drawn
+        self._channels_key = (self._base, k, _signature(bank, k))
+        return _readonly(maps)
+
+    @_locked
+    def channel_display(self, image: np.ndarray, bank: FilterBank, k: int,
+                        settings: LabSettings) -> np.ndarray:
+        """Filter `k`'s per-channel maps at drawing size ``(C, h, w)`` (longest side :data:`MAP_SIDE`)."""
+        if (self._base, k, _signature(bank, k)) != self._channels_key:
+            self.channel_maps(image, bank, k, settings)
         return _readonly(self._channels)
 
     @property
@@ -219,11 +280,18 @@ class Pipeline:
         if data is None:
             data = make()
             self._pictures[full_key] = data
-            if len(self._pictures) > _MEMO_SIZE:
-                self._pictures.popitem(last=False)
+            self._memo_bytes += _nbytes(data)
+            pics = self._pictures
+            while len(pics) > 1 and (len(pics) > MEMO_SIZE or self._memo_bytes > MEMO_BYTES):
+                self._memo_bytes -= _nbytes(self._pictures.popitem(last=False)[1])
         else:
             self._pictures.move_to_end(full_key)
         return data
+
+    @_locked
+    def release(self) -> None:
+        """Forget every map and picture (the next :meth:`update` recomputes everything)."""
+        self._clear()
 
     def filter_signature(self, k: int) -> bytes:
         """The signature of filter `k` as last computed (part of picture keys)."""

@@ -152,7 +152,7 @@ def sharing_section() -> None:
     state.init_state()
     image = state.get_image()
     sample = load_sample(list_samples("image")[0])  # the Lab's first sample, until the Lab has an image
-    shape = image.array.shape if image is not None else sample.array.shape
+    shape = image.shape if image is not None else sample.array.shape
     bank = state.get_bank()
     k, kh, kw, c = bank.weights.shape
     kwargs = state.read_settings().conv_kwargs()
