@@ -142,7 +142,10 @@ def pick_fragment() -> None:
     uri, view_hw = ctx.pipe.memo(("pick-view",), lambda: _view_picture(ctx.image.array))
     fig = pick_figure(ctx.image.array.shape[:2], g, (row, col), data_uri=uri, view_hw=view_hw)
     st.plotly_chart(fig, key=PICK_PLOT, on_select=_on_pick, selection_mode="points",
-                    config={"displaylogo": False, "displayModeBar": False})
+                    config={"displaylogo": False, "displayModeBar": False},
+                    alt=f"The input image under the {g.out_h} × {g.out_w} output grid; the window of output "
+                        f"pixel row {row}, column {col} is outlined. The row and column boxes above choose "
+                        "the pixel too.")
     st.caption("The input image, placed so that each output pixel sits on the centre of its window. The "
                "magenta box is the window of the explained pixel: click anywhere to explain another.")
 
@@ -152,7 +155,7 @@ def _table(values: np.ndarray, inside: np.ndarray, decimals: int | None = None) 
     rows = []
     for i in range(values.shape[0]):
         cells = "".join(
-            f"<td style='{_CELL}{'' if inside[i, j] else ';color:#999;font-style:italic'}'>"
+            f"<td style='{_CELL}{'' if inside[i, j] else ';color:#5f6368;font-style:italic'}'>"
             f"{_num(float(values[i, j]), decimals)}</td>" for j in range(values.shape[1]))
         rows.append(f"<tr>{cells}</tr>")
     return f"<table style='border-collapse:collapse;margin:2px 0'>{''.join(rows)}</table>"

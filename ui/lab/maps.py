@@ -23,7 +23,8 @@ import numpy as np
 import streamlit as st
 
 from convviz.numbers import fmt, fmt_range
-from ui.draw.colours import CHANNEL_NAMES
+from ui.draw.colours import CHANNEL_NAMES, CHANNEL_WORDS
+from ui.draw.describe import colour_bar_text, map_text
 from ui.draw.pictures import colorbar_picture, data_uri, map_picture, md_escape
 from ui.draw.volume3d import stacked_slices_figure, volume_slice
 from ui.lab import live
@@ -62,11 +63,32 @@ def _picture(pipe: Pipeline, pic: MapPic) -> str:
     return pipe.memo((*pic.key, pic.scale, pic.side), make)
 
 
+#: What each map is, for its text alternative (the thumbnails' names are made in :func:`_alt`).
+_ALT_NAMES = {
+    **{f"cv_map_ch{c}": f"{word.capitalize()}-channel partial map ({CHANNEL_NAMES[c]} channel ⋆ the filter's "
+                        f"{word} slice)" for c, word in enumerate(CHANNEL_WORDS)},
+    "cv_map_sum": "The filter's map: the three partial maps summed, plus the bias",
+    "cv_map_relu": "The filter's map after ReLU", "cv_map_pool": "The filter's map after pooling",
+}
+
+
+def _alt(pipe: Pipeline, pic: MapPic) -> str:
+    """The picture's text alternative (:func:`ui.draw.describe.map_text`), made once per map and scale."""
+    def make() -> str:
+        m = pic.m() if callable(pic.m) else pic.m
+        # cv_thumb_<k>: output map k + 1
+        name = _ALT_NAMES.get(pic.container) or f"Output map {int(pic.container.rsplit('_', 1)[-1]) + 1}"
+        return map_text(m, name, scale=pic.scale)
+
+    return pipe.memo((*pic.key, pic.scale, "alt"), make)
+
+
 def _figure(pipe: Pipeline, pic: MapPic | None, placeholder: str = "") -> str:
     """One map as an HTML figure (its class is its name, e.g. ``cv_map_sum``), or a note when it is off."""
     if pic is None:
         return f"<div style='{_FIG};{_NOTE}'>{escape(placeholder)}</div>"
     return (f"<figure class='cv-map {pic.container}' style='{_FIG}'><img src='{_picture(pipe, pic)}' "
+            f"alt='{escape(_alt(pipe, pic), quote=True)}' "
             f"style='width:100%;border-radius:4px;border:1px solid #ddd'>"
             f"<figcaption style='{_CAPTION}'>{escape(pic.caption)}</figcaption></figure>")
 
@@ -93,7 +115,8 @@ def legend_html(scales: Scales) -> str:
     else:
         text = "Colours per map: purple −s · white 0 · orange +s, with s and [min, max] in each caption"
     bar = data_uri(colorbar_picture(), mime="image/png")
-    return (f"<figure style='margin:0 0 6px 0'><img src='{bar}' style='width:100%;height:18px'>"
+    alt = escape(colour_bar_text(scales.shared), quote=True)
+    return (f"<figure style='margin:0 0 6px 0'><img src='{bar}' alt='{alt}' style='width:100%;height:18px'>"
             f"<figcaption style='{_CAPTION}'>{escape(text)}</figcaption></figure>")
 
 
@@ -187,7 +210,9 @@ def volume_panel(ctx: LabContext, thumbs: list[MapPic]) -> None:
                             lambda pic=pic: volume_slice(pic.m, pic.scale)) for pic in thumbs]
         fig = stacked_slices_figure(slices, scale_list, bank.names,
                                     title=f"{h} × {w} × {k_all}: map 1 at the bottom")
-        st.plotly_chart(fig, key="cv_volume3d", config={"displaylogo": False})
+        st.plotly_chart(fig, key="cv_volume3d", config={"displaylogo": False},
+                        alt=f"3D view of the output volume {h} × {w} × {k_all}: its {k_all} maps stacked as "
+                            "slices, map 1 at the bottom, coloured as the maps above.")
 
 
 @st.fragment(key=live.FRAG_RESULTS)
