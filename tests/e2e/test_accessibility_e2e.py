@@ -19,6 +19,7 @@ from tests.e2e.helpers import (
     choose_preset,
     open_app,
     photo_jpeg,
+    screenshot,
     wait_idle,
     weight_input_class,
 )
@@ -164,10 +165,40 @@ def focus_ring(page) -> str:
       return 'none'; }""")
 
 
+def assert_no_single_key_shortcuts(page) -> None:
+    """Letters typed outside a field do nothing (WCAG 2.1.4): no rerun starts (Streamlit's own "r" rerun
+    shortcut is off with the minimal toolbar)."""
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    for key in ("r", "c", "R", "n", "p", "Space"):
+        page.keyboard.press(key)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    with pytest.raises(PlaywrightTimeoutError):
+        page.wait_for_selector("[data-testid='stApp'][data-test-script-state='running']", timeout=1500)
+
+
+def test_keyboard_only_worked_example_steps(page):
+    """Worked examples: Tab to "Next ▶" and press Enter twice, then Shift+Tab to "◀ Back" and press Space."""
+    open_app(page, "examples")
+    page.locator("body").press("Tab")
+    tab_to(page, ".st-key-teach_next")
+    for _ in range(2):
+        page.keyboard.press("Enter")
+        wait_idle(page)
+    page.wait_for_function("() => document.body.innerText.includes('Step 3 of ')")
+    assert focus_ring(page).startswith("3px solid")
+    tab_to(page, ".st-key-teach_back", backwards=True)
+    page.keyboard.press("Space")
+    wait_idle(page)
+    page.wait_for_function("() => document.body.innerText.includes('Step 2 of ')")
+    screenshot(page, "keyboard-focus-examples")
+
+
 def test_keyboard_only_preset_weight_and_pixel(page):
     """Tab to the preset box and pick one by typing, Tab to a weight and type a new value, Tab to the
     pixel's row and column and type them: the explanation follows. No click, no fill: key presses only."""
     open_app(page)
+    assert_no_single_key_shortcuts(page)  # typed with the focus on the page itself
     page.locator("body").press("Tab")  # start the tab sequence at the top of the document
     tab_to(page, ".st-key-cv_preset")
     page.keyboard.type("Box blur")

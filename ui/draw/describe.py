@@ -162,7 +162,7 @@ def plane_text(plane: np.ndarray, name: str) -> str:
     lo, hi = float(np.min(a)), float(np.max(a))
     mean = float(np.mean(a, dtype=np.float64))
     text = f"{name}, {h} × {w}, values {fmt(lo)} to {fmt(hi)}, mean {fmt(mean)}"
-    where = _where(_sample(a)) if hi > lo else ""
+    where = _where(_sample(a) - lo) if hi > lo else ""  # brightness above the darkest value
     return text + (f"; brightest{where}" if where else "") + "."
 
 
