@@ -175,7 +175,7 @@ def arithmetic_html(e: PixelExplanation, map_value: float) -> str:
     kh, kw, c_all = e.window.shape
     d = sum_decimals(e.products, e.bias)
     head = "".join(f"<th style='text-align:left;padding-right:14px'>{t}</th>"
-                   for t in ("", "inputs under the window", "× weights", "= products", "sum"))
+                   for t in ("channel", "inputs under the window", "× weights", "= products", "sum"))
     body = []
     for c, name in enumerate(CHANNEL_NAMES[:c_all]):
         body.append(
