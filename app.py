@@ -9,10 +9,12 @@ import streamlit as st
 from ui import nav, server
 from ui.classroom import frame
 from ui.classroom.panel import share_dialog
+from ui.draw.colours import FOCUS_CSS
 
 server.start()  # once per process: frees the memory of sessions whose browser has gone (ui/server)
 st.set_page_config(page_title="convviz — convolution over volumes", page_icon="🧊", layout="wide",
                    initial_sidebar_state="collapsed")
+st.html(FOCUS_CSS)  # a visible keyboard focus ring on every page
 lesson = frame.start()  # a lesson link may hide the page menu, so it is read before the navigation
 page = st.navigation(nav.pages(), position="hidden" if "nav" in lesson.hide else "top")
 frame.bar(page, share_dialog)

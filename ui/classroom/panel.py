@@ -70,4 +70,5 @@ def share_dialog() -> None:
         except ValueError as exc:
             st.warning(f"No QR code: {exc}. Copy the link instead.")
             return
-        st.image(png, caption="Scan to open the lesson", width="stretch")
+        st.image(png, caption="Scan to open the lesson", width="stretch",
+                 alt=f"QR code of the lesson link ({len(link)} characters), shown as text beside it.")

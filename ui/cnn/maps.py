@@ -18,6 +18,7 @@ from convviz.filterbank.bank import FilterBank
 from convviz.numbers import fmt, fmt_range
 from ui import state
 from ui.draw.colours import CHANNEL_COLOURS, CHANNEL_NAMES
+from ui.draw.describe import colour_bar_text, filter_text, map_text, sheet_text
 from ui.draw.greys import picture
 from ui.draw.grids import grid_html, show_row
 from ui.draw.pictures import (
@@ -149,14 +150,16 @@ def layer_maps_panel(layer: str, activation: np.ndarray) -> None:
     sheet_col, big_col = st.columns([3, 2], gap="large")
     with sheet_col:
         st.plotly_chart(sheet_figure(activation, scale, layer, chosen), key=key, on_select="rerun",
-                        selection_mode="points", config={"displayModeBar": False, "displaylogo": False})
-        st.image(colorbar_picture(), caption=f"−{fmt(scale)}  ←  0  →  +{fmt(scale)}", width="stretch")
+                        selection_mode="points", config={"displayModeBar": False, "displaylogo": False},
+                        alt=sheet_text(activation, layer, chosen))
+        st.image(colorbar_picture(), caption=f"−{fmt(scale)}  ←  0  →  +{fmt(scale)}", width="stretch",
+                 alt=colour_bar_text(scale))
     with big_col:
         st.selectbox("Map to enlarge (or click one)", range(c), key=ENLARGE,
                      format_func=lambda k: f"map {k + 1} of {c}")
         m = activation[..., chosen]
         values = fmt_range(*value_range(m))
-        st.image(picture(m, scale, 384), width="stretch")
+        st.image(picture(m, scale, 384), width="stretch", alt=map_text(m, f"{layer} map {chosen + 1}"))
         st.caption(f"{layer} map {chosen + 1}: {h} × {w}, values {values}")
 
 
@@ -175,7 +178,7 @@ def filter_card(weights: np.ndarray, bias: float, k: int, *, replaced: bool) -> 
     """
     with st.container(border=True, key=f"cnn_filter_{k}"):
         pic, words = st.columns([1, 4], vertical_alignment="center")
-        pic.image(swatch_picture(weights, 60), width="content")
+        pic.image(swatch_picture(weights, 60), width="content", alt=filter_text(weights, f"Filter {k + 1}"))
         words.markdown(f"**Filter {k + 1}**" + (" · *your filter*" if replaced else "")
                        + f" · bias {fmt(round(float(bias), 3))}")
         slice_grids(weights, f"filter{k}")

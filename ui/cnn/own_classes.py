@@ -23,6 +23,7 @@ from convviz.model.transfer import MAX_CLASSES, MAX_IMAGES_PER_CLASS, MAX_NAME_L
 from ui import state
 from ui.cnn.trust import uncertainty_flag
 from ui.cnn.views import cam_panel, probabilities_figure, softmax_panel
+from ui.draw.describe import bars_text
 from ui.draw.pictures import md_escape
 
 COUNT = "cnn_own_count"  # number_input: how many classes
@@ -122,7 +123,10 @@ def _explain(fitted, seconds: float) -> None:
         f"frozen:** all {convs} convolutions, {fitted.frozen_parameters:,} parameters learned on Imagenette, "
         "reused as they are: the features they compute were never taught your classes.")
     history = fitted.training_history
-    st.plotly_chart(training_figure(history), key="cnn_own_curve", config={"displaylogo": False})
+    st.plotly_chart(training_figure(history), key="cnn_own_curve", config={"displaylogo": False},
+                    alt=f"Training curve over {len(history.loss)} epochs: loss from {history.loss[0]:.3f} to "
+                        f"{history.loss[-1]:.3f}, accuracy on the training photos from "
+                        f"{100 * history.accuracy[0]:.0f} % to {100 * history.accuracy[-1]:.0f} %.")
     st.caption(f"After {len(history.loss)} epochs: loss {history.loss[-1]:.3f}, "
                f"{100 * history.accuracy[-1]:.0f} % of your {history.examples} training images right. That "
                "is accuracy on the photos it learned from; only new photos show whether it generalises.")
@@ -138,7 +142,8 @@ def _predict(fitted, photo: state.LabImage) -> None:
     st.markdown(f"Your classes say: **{md_escape(fitted.classes[top])}** ({100 * probs[top]:.1f} %).")
     shown = tuple(html.escape(name) for name in fitted.classes)  # plotly reads tags: show them as text
     figure = probabilities_figure(probs, shown).update_layout(height=100 + 50 * len(shown))  # K bars, not 10
-    st.plotly_chart(figure, key="cnn_own_probs", config={"displaylogo": False})
+    st.plotly_chart(figure, key="cnn_own_probs", config={"displaylogo": False},
+                    alt=bars_text(fitted.classes, probs, what="Your classes' probabilities"))
     if st.toggle("Show the softmax arithmetic", key="cnn_own_softmax"):
         softmax_panel(outputs[-2][1].reshape(-1), fitted.classes)
     cam_panel(fitted, x, outputs, key="cnn_own_cam")

@@ -27,6 +27,7 @@ from ui.cnn.own_classes import own_classes_panel
 from ui.cnn.receptive import receptive_panel
 from ui.cnn.views import SOFTMAX, cam_panel, probabilities_figure, softmax_panel
 from ui.draw.colours import CHANNEL_NAMES, CHANNEL_WORDS
+from ui.draw.describe import bars_text, filter_text, image_text, volumes_text
 from ui.draw.figures import volumes_figure
 from ui.draw.pictures import image_picture, md_escape, swatch_picture, to_uint8
 from ui.image_input import SAMPLE, image_input_panel, sample_image
@@ -76,7 +77,8 @@ def _intro(model: TinyVGG) -> None:
     if "tinyvgg" not in list_architectures():  # the diagram reads the shipped manifest
         return
     table = architecture_table("tinyvgg")
-    st.plotly_chart(volumes_figure(table), key="cnn_arch", config={"displaylogo": False})
+    st.plotly_chart(volumes_figure(table), key="cnn_arch", config={"displaylogo": False},
+                    alt=volumes_text(table))
     st.caption("Each box is one layer's output volume (height ~ H, depth ~ C, log scale), from the "
                "64 × 64 × 3 input to the 10 class scores; softmax turns those into probabilities.")
 
@@ -112,7 +114,8 @@ def _surgery(base: TinyVGG) -> TinyVGG:
     n_slots = base.weights("conv1")[0].shape[0]
     if bank.kernel_size == (3, 3) and bank.channels == 3:
         pic, words = st.columns([1, 5], vertical_alignment="center")
-        pic.image(swatch_picture(bank.weights[k], 60), width="content")
+        pic.image(swatch_picture(bank.weights[k], 60), width="content",
+                  alt=filter_text(bank.weights[k], f"Your filter (the Lab's filter {k + 1})"))
         words.caption(f"Your filter (the Lab's filter {k + 1}: {md_escape(bank.names[k])}), bias "
                       f"{fmt(float(bank.bias[k]))}")
         slice_grids(bank.weights[k], "yours")
@@ -139,10 +142,11 @@ def _what_it_sees(image: state.LabImage, x: np.ndarray, x64: np.ndarray) -> None
     left, right = st.columns(2, gap="large")
     left.image(image_picture(x), width="stretch",
                caption=f"{md_escape(image.label)} · {h} × {w} (as the network gets it: channels switched "
-                       "off are 0)")
+                       "off are 0)", alt=image_text(x, "The photo as the network gets it"))
     big = cv2.resize(to_uint8(x64), (384, 384), interpolation=cv2.INTER_NEAREST)
     right.image(big, width="stretch", caption="What the network classifies: the photo squashed to 64 × 64 "
-                "(INTER_AREA, the rule used in training), shown enlarged.")
+                "(INTER_AREA, the rule used in training), shown enlarged.",
+                alt=image_text(x64, "The 64 × 64 input the network classifies, shown enlarged"))
 
 
 def _prediction(net: TinyVGG, outputs: list[tuple[str, np.ndarray]], baseline: np.ndarray | None) -> None:
@@ -157,7 +161,7 @@ def _prediction(net: TinyVGG, outputs: list[tuple[str, np.ndarray]], baseline: n
     st.caption(f"It only knows these {len(net.classes)} classes: whatever the photo shows, the probabilities "
                "share 100 % between them. Try a photo of a church, a golf ball or a parachute.")
     st.plotly_chart(probabilities_figure(probs, net.classes, baseline, "original network, all channels"),
-                    key="cnn_probs", config={"displaylogo": False})
+                    key="cnn_probs", config={"displaylogo": False}, alt=bars_text(net.classes, probs))
     if st.toggle("Show the softmax arithmetic", key=SOFTMAX):
         logits = dict(outputs)["dense"].reshape(-1)
         softmax_panel(logits, net.classes)

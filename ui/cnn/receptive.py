@@ -22,6 +22,7 @@ from convviz.lessons.receptive_field import FieldRow, receptive_field
 from convviz.model.receptive import unit_gradient
 from convviz.model.tinyvgg import TinyVGG
 from convviz.numbers import fmt, fmt_range
+from ui.draw.describe import map_text
 from ui.draw.pictures import colorize, data_uri, encode_jpeg, fit_for_display, symmetric_scale, to_uint8
 
 RF_LAYER = "cnn_rf_layer"  # selectbox: the unit's layer
@@ -175,6 +176,8 @@ def _panel(net: TinyVGG, photo: np.ndarray, x64: np.ndarray, outputs: list[tuple
         st.plotly_chart(_picture_figure(pic, (row * f, col * f, (row + 1) * f, (col + 1) * f),
                                         f"{layer} map {channel + 1},", cells=(h, w)),
                         key=RF_MAP, on_select="rerun", selection_mode="points",
+                        alt=map_text(m, f"{layer} map {channel + 1}, unit at row {row + 1}, column {col + 1} "
+                                        "framed", scale=scale if scale > 0 else None),
                         config={"displayModeBar": False, "displaylogo": False})
         values = fmt_range(float(m.min()), float(m.max()))
         st.caption(f"{layer} map {channel + 1}: {h} × {w}, values {values}. The framed unit (row {row + 1}, "
@@ -183,7 +186,9 @@ def _panel(net: TinyVGG, photo: np.ndarray, x64: np.ndarray, outputs: list[tuple
         shown = fit_for_display(to_uint8(photo), 512)
         sy, sx = shown.shape[0] / side, shown.shape[1] / side  # network input pixels -> photo pixels
         st.plotly_chart(_picture_figure(shown, (y0 * sy, x0 * sx, y1 * sy, x1 * sx), "photo"),
-                        key="cnn_rf_photo", config={"displayModeBar": False, "displaylogo": False})
+                        key="cnn_rf_photo", config={"displayModeBar": False, "displaylogo": False},
+                        alt=f"The photo with the unit's theoretical receptive field drawn as a square: "
+                            f"{field.size[0]} × {field.size[0]} pixels of the 64 × 64 input.")
         size, jump = field.size[0], field.jump[0]
         clipped = box != (y0, x0, y1 - 1, x1 - 1)
         st.caption(f"Theoretical receptive field: {size} × {size} pixels of the 64 × 64 input (jump {jump}), "
@@ -195,7 +200,8 @@ def _panel(net: TinyVGG, photo: np.ndarray, x64: np.ndarray, outputs: list[tuple
         pic = _effective_picture(x64, magnitude)
         f = pic.shape[0] / side
         st.plotly_chart(_picture_figure(pic, (y0 * f, x0 * f, y1 * f, x1 * f), "input"),
-                        key="cnn_rf_effective", config={"displayModeBar": False, "displaylogo": False})
+                        key="cnn_rf_effective", config={"displayModeBar": False, "displaylogo": False},
+                        alt=map_text(magnitude, "Effective receptive field (input gradient magnitude)"))
         if grad.support is None:
             st.caption(f"Effective receptive field: empty. This unit is {fmt(grad.value)} on this photo: "
                        "ReLU cut it off, so no small change of any pixel moves it. Try the strongest unit.")

@@ -18,6 +18,7 @@ from convviz.model.files import ModelFileError
 from convviz.model.occlusion import MapAgreement, OcclusionMap, compare_maps
 from convviz.model.uncertainty import Assessment
 from ui.cnn.views import cam_overlay
+from ui.draw.describe import map_text
 from ui.draw.pictures import md_escape, symmetric_scale
 
 _OCCLUSION = "cnn_occlusion"  # (signature, OcclusionMap): the last map computed, reused while nothing changes
@@ -143,9 +144,12 @@ def occlusion_panel(model, photo: np.ndarray, cam: ClassActivationMap) -> None:
                 "it.")
     left, right = st.columns(2, gap="large")
     left.image(cam_overlay(photo, cam.upsampled, symmetric_scale(cam.coarse)), width="stretch",
+               alt=map_text(cam.upsampled, f"Class activation map of “{cam.class_name}” over the photo"),
                caption=f"Class activation map of “{name}” (read off the weights).")
     scale = max(symmetric_scale(occ.sensitivity), 1e-6)
     right.image(cam_overlay(photo, occ.upsampled, scale), width="stretch",
+                alt=map_text(occ.upsampled, f"Occlusion sensitivity for “{cam.class_name}” over the photo",
+                             scale=scale),
                 caption=f"Occlusion: orange where hiding lowers “{name}”, purple where it raises it "
                         f"(±{100 * scale:.1f} points of probability).")
     st.markdown(agreement_sentence(agreement, occ))

@@ -14,6 +14,7 @@ import streamlit as st
 from convviz.model.cam import ClassActivationMap, cam_from_head
 from convviz.numbers import fmt
 from convviz.ops.dense import softmax_steps
+from ui.draw.describe import map_text
 from ui.draw.grids import grid_html, show_equation, show_row, show_table
 from ui.draw.pictures import (
     colorize,
@@ -107,9 +108,12 @@ def cam_panel(model, photo: np.ndarray, outputs: list[tuple[str, np.ndarray]], *
     left, right = st.columns(2, gap="large")
     left.image(cam_overlay(photo, cam.upsampled, scale), width="stretch",
                caption=f"Evidence for “{name}” over the photo: orange for, purple against "
-                       f"(±{fmt(scale)}).")
+                       f"(±{fmt(scale)}).",
+               alt=map_text(cam.upsampled, f"Class activation map for “{cam.class_name}” over the photo",
+                            scale=scale))
     right.image(map_picture(cam.coarse, scale, 384), width="stretch",
-                caption=f"The same map as computed: {h} × {w}, one value per position of the last pool.")
+                caption=f"The same map as computed: {h} × {w}, one value per position of the last pool.",
+                alt=map_text(cam.coarse, f"Class activation map for “{cam.class_name}”", scale=scale))
     st.markdown(f"Before the global average, the network has an {h} × {w} grid of vectors of "
                 f"{model.weights('dense')[0].shape[1]} numbers. Each vector times the dense weights of "
                 f"“{name}” gives one number of the class activation map:")

@@ -24,7 +24,7 @@ _CSS = """
 .cvg caption {caption-side: top; font-size: 1.1rem; font-weight: 600; padding-bottom: 0.3rem;
               font-family: sans-serif; text-align: left; white-space: nowrap;}
 .cvg td.hi {background: #ffd54f; color: #000; font-weight: 700;}
-.cvg td.pad {background: #e8eaed; color: #5f6368;}
+.cvg td.pad {background: #e8eaed; color: #4a4e52; font-style: italic;}
 .cvg td.hi.pad {background: #f0dc9a;}
 .cvg td.cur {outline: 4px solid #d93025; outline-offset: -4px; font-weight: 700; background: #fde7e6;
              color: #000;}

@@ -160,7 +160,10 @@ def pick_fragment() -> None:
     uri, view_hw = ctx.pipe.memo(("pick-view",), lambda: _view_picture(ctx.image.array))
     fig = pick_figure(ctx.image.shape[:2], g, (row, col), data_uri=uri, view_hw=view_hw)
     st.plotly_chart(fig, key=PICK_PLOT, on_select=_on_pick, selection_mode="points",
-                    config={"displaylogo": False, "displayModeBar": False})
+                    config={"displaylogo": False, "displayModeBar": False},
+                    alt=f"The input image under the {g.out_h} × {g.out_w} output grid; the window of output "
+                        f"pixel row {row}, column {col} is outlined. The row and column boxes above choose "
+                        "the pixel too.")
     st.caption("The input image, placed so that each output pixel sits on the centre of its window. The "
                "magenta box is the window of the explained pixel: click anywhere to explain another.")
 
@@ -190,7 +193,7 @@ def arithmetic_html(e: PixelExplanation, map_value: float) -> str:
     kh, kw, c_all = e.window.shape
     d = sum_decimals(e.products, e.bias)
     head = "".join(f"<th>{t}</th>"
-                   for t in ("", "inputs under the window", "× weights", "= products", "sum"))
+                   for t in ("channel", "inputs under the window", "× weights", "= products", "sum"))
     body = []
     for c, name in enumerate(CHANNEL_NAMES[:c_all]):
         body.append(

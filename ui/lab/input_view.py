@@ -10,6 +10,7 @@ import streamlit as st
 
 from ui import state
 from ui.draw.colours import CHANNEL_NAMES, CHANNEL_WORDS
+from ui.draw.describe import image_text, plane_text
 from ui.draw.pictures import image_picture, md_escape, tint_channel
 from ui.draw.volume3d import exploded_input_figure
 
@@ -54,7 +55,8 @@ def input_view(image: state.LabImage) -> None:
     which = "+".join(n for n, s in zip(CHANNEL_NAMES, shown, strict=True) if s) or "none"
     left, right = st.columns([1, 3], gap="medium")
     with left:
-        st.image(photo, caption=f"RGB image, channels {which} · {h} × {w} × 3", width="stretch")
+        st.image(photo, caption=f"RGB image, channels {which} · {h} × {w} × 3", width="stretch",
+                 alt=image_text(image.array, "The image") + f" Shown: channels {which}.")
         notes = "".join(f"\n- {md_escape(line)}" for line in image.notes)
         st.markdown(f"**Source:** {md_escape(image.label)}{notes}")
     st.session_state.setdefault(VIEW, VIEWS[0])
@@ -62,13 +64,16 @@ def input_view(image: state.LabImage) -> None:
     with right:
         if view == VIEWS[1]:  # only on demand: a WebGL view costs every later rerun in a GPU-less browser
             st.plotly_chart(exploded_input_figure(image.array, shown), key="cv_input3d",
-                            config={"displaylogo": False})
+                            config={"displaylogo": False},
+                            alt=f"3D view of the input volume {h} × {w} × 3: the channel planes {which} "
+                                "stacked, red at the bottom, each in its own colour.")
             return
         cols = st.columns(3, gap="small")
         for i, name in enumerate(CHANNEL_NAMES):
             with cols[i]:
                 if shown[i]:
-                    st.image(pics[i + 1], caption=f"{name} channel · {h} × {w} · values 0–1", width="stretch")
+                    st.image(pics[i + 1], caption=f"{name} channel · {h} × {w} · values 0–1", width="stretch",
+                             alt=plane_text(image.array[..., i], f"{CHANNEL_WORDS[i].capitalize()} channel"))
                 else:
                     st.info(f"{name} channel hidden")
         st.caption("Each channel is a 2D grid of numbers between 0 (dark) and 1 (full colour). Stacked, they "

@@ -22,6 +22,7 @@ import streamlit as st
 
 from convviz import conv2d
 from convviz.numbers import fmt
+from ui.draw.describe import map_text
 from ui.draw.greys import map_pixels
 from ui.draw.pictures import colorize, to_uint8
 from ui.lab import live
@@ -118,7 +119,7 @@ def loupe_panel(ctx: LabContext, pics: list) -> None:
         "shrunk by averaging" if f > 1 else "one pixel per value")
     left, right = st.columns([3, 2], gap="medium")
     left.image(large, width="stretch", caption=f"{pic.label}: the whole {h} × {w} map ({shrink}); the "
-               f"yellow square is the loupe")
+               f"yellow square is the loupe", alt=map_text(m, f"{pic.label}, large", scale=pic.scale))
     square = m[y0:y0 + n, x0:x0 + n]
     where = f"rows {y0}–{y0 + n - 1}, columns {x0}–{x0 + n - 1} of the {h} × {w} map (preview)"
     original = None
@@ -135,7 +136,7 @@ def loupe_panel(ctx: LabContext, pics: list) -> None:
                  "(computed now at full resolution, the same filter and padding)")
     rgb = (np.repeat(to_uint8(np.clip(square / pic.scale, 0, 1))[..., None], 3, axis=2) if pic.grey and
            pic.scale > 0 else colorize(square, pic.scale))
-    right.image(_enlarged(rgb, LOUPE_SIDE), width="stretch",
+    right.image(_enlarged(rgb, LOUPE_SIDE), width="stretch", alt=map_text(square, "Loupe", scale=pic.scale),
                 caption=f"Loupe: {where}; one square per value, colours ±{fmt(pic.scale)} as on the page, "
                         f"values {fmt(float(square.min()))} to {fmt(float(square.max()))}.")
 

@@ -22,7 +22,8 @@ import numpy as np
 import streamlit as st
 
 from convviz.numbers import fmt, fmt_range
-from ui.draw.colours import CHANNEL_NAMES
+from ui.draw.colours import CHANNEL_NAMES, CHANNEL_WORDS
+from ui.draw.describe import colour_bar_text, map_text
 from ui.draw.greys import grey_bar, picture
 from ui.draw.pictures import colorbar_picture, data_uri, md_escape
 from ui.draw.scale import BULK_PERCENTILE, MapScale, nice_scale
@@ -69,11 +70,32 @@ def _picture(pipe: Pipeline, pic: MapPic) -> str:
     return pipe.memo((*pic.key, pic.scale, pic.side, pic.grey, *pic.tag), make)
 
 
+#: What each map is, for its text alternative (the thumbnails' names are made in :func:`_alt`).
+_ALT_NAMES = {
+    **{f"cv_map_ch{c}": f"{word.capitalize()}-channel partial map ({CHANNEL_NAMES[c]} channel ⋆ the filter's "
+                        f"{word} slice)" for c, word in enumerate(CHANNEL_WORDS)},
+    "cv_map_sum": "The filter's map: the three partial maps summed, plus the bias",
+    "cv_map_relu": "The filter's map after ReLU", "cv_map_pool": "The filter's map after pooling",
+}
+
+
+def _alt(pipe: Pipeline, pic: MapPic) -> str:
+    """The picture's text alternative (:func:`ui.draw.describe.map_text`), made once per map and scale."""
+    def make() -> str:
+        m = pic.m() if callable(pic.m) else pic.m
+        # cv_thumb_<k>: output map k + 1
+        name = _ALT_NAMES.get(pic.container) or f"Output map {int(pic.container.rsplit('_', 1)[-1]) + 1}"
+        return map_text(m, name, scale=pic.scale)
+
+    return pipe.memo((*pic.key, pic.scale, *pic.tag, "alt"), make)
+
+
 def _figure(pipe: Pipeline, pic: MapPic | None, placeholder: str = "") -> str:
     """One map as an HTML figure (its class is its name, e.g. ``cv_map_sum``), or a note when it is off."""
     if pic is None:
         return f"<div style='{_FIG};{_NOTE}'>{escape(placeholder)}</div>"
     return (f"<figure class='cv-map {pic.container}' style='{_FIG}'><img src='{_picture(pipe, pic)}' "
+            f"alt='{escape(_alt(pipe, pic), quote=True)}' "
             f"style='width:100%;border-radius:4px;border:1px solid #ddd'>"
             f"<figcaption style='{_CAPTION}'>{escape(pic.caption)}</figcaption></figure>")
 
@@ -142,7 +164,10 @@ def legend_html(page: _Page, pics: list[MapPic]) -> str:
     text += (". Shrunk maps keep each block's most extreme value (thin edges stay); [min, max] in the "
              "captions.")
     bar = data_uri(grey_bar() if grey else colorbar_picture(), mime="image/png")
-    return (f"<figure style='margin:0 0 6px 0'><img src='{bar}' style='width:100%;height:18px'>"
+    alt = ("Grey scale: black is 0, white is +" + fmt(page.shared) if grey and page.shared else
+           "Grey scale: black is 0, white is the map's scale" if grey else colour_bar_text(page.shared))
+    return (f"<figure style='margin:0 0 6px 0'><img src='{bar}' alt='{escape(alt, quote=True)}' "
+            "style='width:100%;height:18px'>"
             f"<figcaption style='{_CAPTION}'>{escape(text)}</figcaption></figure>")
 
 

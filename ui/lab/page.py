@@ -30,12 +30,13 @@ from ui.lab.maps import results_fragment
 from ui.lab.settings import settings_panel
 
 # Static CSS only (never user text): captions and labels large enough for a projector, and no stale fade.
+# Streamlit draws captions at 60 % opacity of this colour: #111 gives 4.9:1 on white (WCAG AA needs 4.5).
 # Streamlit marks the elements a rerun will redraw as stale and fades them (opacity, starting after 0.5 s).
 # A Lab edit redraws in about 0.15 s, so the fade never shows, yet arming and disarming that transition on
 # every rerunning element made the browser restyle and repaint them twice per edit: 20-30 ms of an edit
 # (paired browser runs, docs/benchmarks.md). Streamlit's "Running" indicator still shows a long run.
 _PAGE_CSS = """<style>
-[data-testid="stImageCaption"], [data-testid="stCaptionContainer"] {font-size: 0.95rem; color: #333;}
+[data-testid="stImageCaption"], [data-testid="stCaptionContainer"] {font-size: 0.95rem; color: #111;}
 [data-testid="stWidgetLabel"] p {font-size: 1rem;}
 [data-stale="true"] {opacity: 1 !important; transition: none !important;}
 """ + EXPLAIN_CSS + "\n</style>"

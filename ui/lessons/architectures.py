@@ -13,6 +13,7 @@ import streamlit as st
 from convviz.errors import ConvvizValueError
 from convviz.lessons.architectures import architecture_table, list_architectures, load_spec
 from convviz.lessons.receptive_field import FieldRow, receptive_field
+from ui.draw.describe import volumes_text
 from ui.draw.figures import shape_text, volumes_figure
 from ui.draw.grids import show_table
 from ui.draw.pictures import md_escape
@@ -88,7 +89,8 @@ def page() -> None:
             f"The computed total {words} the published count ({table.reference_params:,}). "
             f"Source: {table.source}"
         )
-    st.plotly_chart(volumes_figure(table), key="arch_diagram", config={"displaylogo": False})
+    st.plotly_chart(volumes_figure(table), key="arch_diagram", config={"displaylogo": False},
+                    alt=volumes_text(table))
     st.caption("Each box is a layer's output volume: height ~ H, width ~ W, depth ~ C (log scale). "
                "Blue: conv, purple: residual block, orange: pooling, green: flatten and dense.")
     show_inner = any(row.depth for row in table.rows) and st.toggle(

@@ -26,6 +26,7 @@ from convviz.ops.explain import explain_pixel, pool_winners
 from convviz.ops.shapes import conv_geometry
 from ui import state
 from ui.classroom.words import COUNTING
+from ui.draw.describe import bars_text
 from ui.draw.grids import grid_html, op_html, show_equation, show_row, show_table
 
 #: Classes of the toy dense layer (the features are the pooled grid of the pooling section).
@@ -143,7 +144,7 @@ def dense_section(features: np.ndarray) -> None:
                            textposition="outside"))
     fig.update_layout(height=320, yaxis_range=[0, 1.1], yaxis_title="probability", font_size=18,
                       margin={"t": 20, "b": 20})
-    st.plotly_chart(fig, key="blocks_softmax_chart")
+    st.plotly_chart(fig, key="blocks_softmax_chart", alt=bars_text(list(CLASSES), steps.probs))
 
 
 def sharing_section() -> None:

@@ -9,6 +9,8 @@ user text ever goes into HTML.
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import streamlit as st
 
@@ -16,6 +18,7 @@ from convviz.filterbank.bank import MAX_ABS_WEIGHT, FilterBank
 from convviz.numbers import fmt
 from ui import state
 from ui.draw.colours import CHANNEL_NAMES, CHANNEL_WORDS, CHANNELS
+from ui.draw.describe import filter_text
 from ui.draw.pictures import data_uri, encode_png, swatch_picture
 from ui.lab import live
 
@@ -121,7 +124,8 @@ def filter_summary() -> None:
     # One element (the swatch inline, then the sums): this reruns on every edit, and every element and
     # column a rerun sends costs the browser a re-render. Only numbers and fixed words go into the HTML.
     pic = data_uri(encode_png(swatch_picture(bank.weights[k])), mime="image/png")
-    st.markdown(f"<img src='{pic}' alt='the filter as colours' style='{_SWATCH_STYLE}'>"
+    alt = html.escape(filter_text(bank.weights[k], f"Filter {k + 1}"), quote=True)
+    st.markdown(f"<img src='{pic}' alt='{alt}' style='{_SWATCH_STYLE}'>"
                 f"{sums_caption(bank.weights[k], float(bank.bias[k]))}  \n<span style='{_NOTE_STYLE}'>"
                 "Left: the filter as colours, one square per tap (grey = 0).</span>", unsafe_allow_html=True)
 
