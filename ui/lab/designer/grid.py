@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from convviz.filterbank.bank import MAX_ABS_WEIGHT, FilterBank
+from convviz.filterbank.bank import FilterBank
 from convviz.numbers import fmt
 from ui import state
 from ui.draw.colours import CHANNEL_NAMES, CHANNEL_WORDS, CHANNELS
@@ -84,7 +84,7 @@ def sums_caption(weights: np.ndarray, bias: float) -> str:
             + (f" — {hint}." if hint else "."))
 
 
-@st.fragment
+@st.fragment(key=live.FRAG_GRIDS)
 def _channel_grid(c: int) -> None:
     """The tinted grid of channel `c` of the focused filter (each input stores its edit through a callback).
 
@@ -105,11 +105,20 @@ def _channel_grid(c: int) -> None:
             cells = st.columns(kw, gap=3, wrap=False)
             for j in range(kw):
                 key = weight_key(rev, k, c, i, j)
-                cells[j].number_input(
-                    f"{CHANNEL_NAMES[c]} row {i + 1} column {j + 1}", -MAX_ABS_WEIGHT, MAX_ABS_WEIGHT,
-                    value=float(bank.weights[k, i, j, c]), step=0.1, format=CELL_FORMAT, key=key,
+                cells[j].number_input(  # no bounds here: the browser would keep a refused entry's text
+                    f"{CHANNEL_NAMES[c]} row {i + 1} column {j + 1}", value=float(bank.weights[k, i, j, c]),
+                    step=0.1, format=CELL_FORMAT, key=key,
                     label_visibility="collapsed", on_change=live.weight_changed, args=(key, k, c, i, j),
                 )
+
+
+@st.fragment(key=live.FRAG_REFUSAL)
+def _refusal() -> None:
+    """Why the last weight or bias entry was not used (shown once: the next edit reruns it and clears it)."""
+    live.register_live_fragment(live.FRAG_REFUSAL)
+    refused = live.take_refusal()
+    if refused:
+        st.warning(refused, icon=":material/block:")
 
 
 @st.fragment(key=FRAG_LIVE)
@@ -143,10 +152,11 @@ def weight_editor(bank: FilterBank, k: int) -> None:
     with st.container(horizontal=True, gap="small", wrap=True, key=GRIDS_KEY):
         for c in range(3):
             _channel_grid(c)
+    _refusal()
     rev = st.session_state.get(state.BANK_REV, 0)
     left, right = st.columns([1, 2.2], vertical_alignment="center")
     key = bias_key(rev, k)
-    left.number_input("Bias (added after the sum)", -MAX_ABS_WEIGHT, MAX_ABS_WEIGHT,
+    left.number_input("Bias (added after the sum)",  # bounds checked by the callback (see the grid)
                       value=float(bank.bias[k]), step=0.1, format="%.4g", key=key,
                       on_change=live.bias_changed, args=(key, k))
     with right:
