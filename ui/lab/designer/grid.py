@@ -18,6 +18,7 @@ from ui import state
 from ui.draw.colours import CHANNEL_NAMES, CHANNEL_WORDS, CHANNELS
 from ui.draw.pictures import data_uri, encode_png, swatch_picture
 from ui.lab import live
+from ui.lab.designer import rows
 
 #: Narrowest cell, in pixels, before a grid wraps below its neighbour: wide enough for 7 characters of
 #: :data:`CELL_FORMAT` ("0.00521", "-0.0208") at the grid's font, so no number shows clipped (a 3x3 grid is
@@ -45,6 +46,8 @@ def _style() -> str:
         f"{grid} input {{font-size: 1.05rem; text-align: center; padding: 0 2px; background: transparent;"
         " font-variant-numeric: tabular-nums;}",
         "div[class*='st-key-cvd_swatches'] [data-testid='stImageContainer'] {margin-right: 0.6rem;}",
+        f"{grid} textarea {{font-family: ui-monospace, monospace; white-space: pre; overflow-x: auto;"
+        " font-size: 0.9rem; background: #ffffff;}",
     ]
     for c, (background, edge) in enumerate((ch.tint, ch.colour) for ch in CHANNELS):
         box = f"div[class*='st-key-cvd_ch{c}_']"
@@ -101,6 +104,9 @@ def _channel_grid(c: int) -> None:
     with st.container(key=f"cvd_ch{c}_w{kw}_{rev}_{k}", gap="xxsmall"):
         colour = ("red", "green", "blue")[c]
         st.markdown(f":{colour}[**{CHANNEL_NAMES[c]}**] · {CHANNEL_WORDS[c]} slice")
+        if kw > rows.COMPACT_ABOVE:  # hundreds of inputs would make every run slow: one text box instead
+            rows.rows_editor(bank, k, c, rev)
+            return
         for i in range(kh):
             cells = st.columns(kw, gap=3, wrap=False)
             for j in range(kw):
