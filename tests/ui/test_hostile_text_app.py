@@ -108,6 +108,8 @@ def test_a_crafted_share_link_is_refused_as_text(query, payload):
     for text in rendered(at):
         assert_literal(text)
     assert at.session_state[state.BANK].name == state.DEFAULT_PRESET  # nothing of the link was used
+    core = state.LabSettings().core
+    assert (at.session_state[state.RELU], at.session_state[state.POOL]) == (core.relu, core.pool)
 
 
 # --- a filter file in the designer ------------------------------------------------------------------
