@@ -36,6 +36,8 @@ def test_a_wide_kernel_refuses_a_decimal_comma_and_takes_an_exact_edit(page):
     open_app(page, _link())
     assert page.locator("input[aria-label='R row 1 column 1']").count() == 0  # no 675 cells
     box = page.get_by_role("textbox", name="R weights: 15 rows of 15 numbers", exact=True)
+    page.wait_for_function("() => document.querySelector(\"textarea[aria-label^='R weights']\")"
+                           "?.value.split('\\n').length === 15", timeout=30_000)  # drawn and filled
     original = box.input_value()
     rows = original.splitlines()
     first = rows[0].split()
