@@ -114,7 +114,7 @@ def _new_file(uploaded, source: str, max_side: int) -> state.LabImage | None:
     try:
         image = _file_image(data, label, max_side)
     except ImageError as exc:
-        st.error(f"{exc} {kept}", icon=":material/block:")
+        st.error(f"{md_escape(exc)} {kept}", icon=":material/block:")
         return None
     except Exception:  # noqa: BLE001 - intake promises ImageError only; never show a traceback anyway
         _log.exception("unexpected error while reading an upload")

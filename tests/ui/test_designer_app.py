@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import numpy as np
 import pytest
@@ -151,11 +152,51 @@ def test_editing_the_bias_changes_the_bias():
     assert bank_of(at).bias.tolist() == [-0.25, 0.0]
 
 
-def test_weight_inputs_refuse_values_beyond_the_bank_limit():
-    """The inputs are bounded like the bank (|w| <= 1000), so no edit can make an invalid bank."""
+#: Entries a browser sends (measured in Chromium: the cell has no bounds, so it sends what was typed).
+TYPED = [1e30, -1e30, 1e308, 1000.5, -1001.0]
+#: Entries a browser never sends: an emptied cell, "nan" (not typeable) and 1e309 (Infinity) go back to the
+#: cell's value in the browser itself; here they arrive as a widget that keeps its value.
+UNSENT = [None, float("nan"), float("inf")]
+
+
+@pytest.mark.parametrize("typed", UNSENT, ids=str)
+def test_an_entry_the_browser_keeps_back_leaves_cell_and_bank_as_they_were(typed):
     at = start()
-    cell = at.number_input(key=weight_key(rev_of(at), 0, 1, 1, 1))
-    assert (cell.min, cell.max) == (-1000.0, 1000.0)
+    before, key = bank_of(at), weight_key(rev_of(at), 0, 0, 0, 0)
+    at.number_input(key=key).set_value(typed).run()
+    assert not at.exception
+    assert at.number_input(key=key).value == float(before.weights[0, 0, 0, 0])
+    np.testing.assert_array_equal(bank_of(at).weights, before.weights)
+
+
+@pytest.mark.parametrize("typed", TYPED, ids=str)
+@pytest.mark.parametrize("what", ["weight", "bias"])
+def test_a_value_the_bank_cannot_hold_goes_back_with_the_range(typed, what):
+    """An out-of-range, non-finite or empty entry: the cell shows the value in use again, a sentence names
+    the range (|w| <= 1000), the bank and its revision are unchanged, and the next edit still lands."""
+    at = start()
+    before, rev = bank_of(at), rev_of(at)
+    key = weight_key(rev, 0, 0, 0, 0) if what == "weight" else bias_key(rev, 0)
+    in_use = float(before.weights[0, 0, 0, 0]) if what == "weight" else float(before.bias[0])
+    t0 = time.perf_counter()
+    at.number_input(key=key).set_value(typed).run()
+    assert time.perf_counter() - t0 < 30  # a refusal, not a computation with 1e308
+    assert not at.exception
+    said = [w.value for w in at.warning if "was not used" in w.value]
+    assert len(said) == 1 and "from −1000 to 1000" in said[0], said
+    assert at.number_input(key=key).value == in_use
+    np.testing.assert_array_equal(bank_of(at).weights, before.weights)
+    np.testing.assert_array_equal(bank_of(at).bias, before.bias)
+    assert rev_of(at) == rev
+    edit(at, key, 0.5)
+    assert not [w for w in at.warning if "was not used" in w.value]  # the next edit clears the sentence
+    assert (bank_of(at).weights[0, 0, 0, 0] if what == "weight" else bank_of(at).bias[0]) == np.float32(0.5)
+
+
+def test_the_sentence_quotes_every_digit_typed():
+    at = start()
+    at.number_input(key=weight_key(rev_of(at), 0, 0, 0, 0)).set_value(1000.5).run()
+    assert any("1000.5 was not used" in w.value for w in at.warning)
 
 
 def test_five_by_five_preset_shows_and_edits_all_75_weights():

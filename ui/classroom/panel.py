@@ -17,6 +17,7 @@ from ui import share, state
 from ui.classroom import frame
 from ui.classroom.lesson import HIDEABLE, Lesson, lesson_params
 from ui.classroom.qr import qr_png
+from ui.draw.pictures import md_escape
 from ui.image_input import SAMPLE, SOURCE
 
 HIDE = "cv_share_hide"  # multiselect: the controls the class will not see
@@ -68,7 +69,7 @@ def share_dialog() -> None:
         try:
             png = qr_png(link, scale=8)
         except ValueError as exc:
-            st.warning(f"No QR code: {exc}. Copy the link instead.")
+            st.warning(f"No QR code: {md_escape(exc)}. Copy the link instead.")
             return
         st.image(png, caption="Scan to open the lesson", width="stretch",
                  alt=f"QR code of the lesson link ({len(link)} characters), shown as text beside it.")

@@ -9,7 +9,6 @@ Markdown, and HTML-escaped in the chart (plotly reads a few tags).
 from __future__ import annotations
 
 import hashlib
-import html
 import logging
 import time
 
@@ -140,8 +139,8 @@ def _predict(fitted, photo: state.LabImage) -> None:
     st.subheader("Your classes on this page's photo")
     uncertainty_flag(fitted, x)
     st.markdown(f"Your classes say: **{md_escape(fitted.classes[top])}** ({100 * probs[top]:.1f} %).")
-    shown = tuple(html.escape(name) for name in fitted.classes)  # plotly reads tags: show them as text
-    figure = probabilities_figure(probs, shown).update_layout(height=100 + 50 * len(shown))  # K bars, not 10
+    figure = probabilities_figure(probs, fitted.classes)  # escapes the names for plotly
+    figure.update_layout(height=100 + 50 * len(fitted.classes))  # K bars, not 10
     st.plotly_chart(figure, key="cnn_own_probs", config={"displaylogo": False},
                     alt=bars_text(fitted.classes, probs, what="Your classes' probabilities"))
     if st.toggle("Show the softmax arithmetic", key="cnn_own_softmax"):

@@ -20,6 +20,7 @@ from ui.draw.pictures import (
     colorize,
     encode_jpeg,
     fit_for_display,
+    html_text,
     map_picture,
     md_escape,
     symmetric_scale,
@@ -34,6 +35,7 @@ CAM_ALPHA = 0.55  # weight of the CAM colours over the greyed photo
 def probabilities_figure(probs: np.ndarray, classes: tuple[str, ...], baseline: np.ndarray | None = None,
                          baseline_name: str = "before") -> go.Figure:
     """Horizontal bars of the ``(10,)`` probabilities (top class darkest), `baseline` in grey if given."""
+    classes = tuple(html_text(name) for name in classes)  # plotly reads tags: user names shown as text
     order = list(range(len(classes)))[::-1]  # first class on top
     top = int(np.argmax(probs))
     fig = go.Figure()

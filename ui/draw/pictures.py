@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import base64
 import functools
+import html
+import re
+import unicodedata
 
 import cv2
 import numpy as np
@@ -216,6 +219,80 @@ def colorbar_picture(width: int = 512, height: int = 22) -> bytes:
     return encode_png(bar)
 
 
-def md_escape(text: str) -> str:
-    """User-derived text (file names, filter names) for Markdown: every special character escaped."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$:=&" else ch for ch in text)
+#: Characters Markdown (and Streamlit's additions: ``:red[..]``, ``:material/x:``, ``$..$``) gives a meaning.
+_MD_SPECIALS = frozenset("\\`*_{}[]()#+-.!|~$:=&\"'")
+#: HTML openers become entities (a backslash would leave ``<img`` in the text).
+_MD_ENTITIES = {"<": "&lt;", ">": "&gt;"}
+
+
+def _invisible(ch: str) -> str | None:
+    """The visible stand-in of an invisible or direction-changing character, or None for a plain one.
+
+    Line breaks and tabs become spaces (a quoted name stays one line, so it cannot open a heading, list or
+    code block); control and format characters (bidi overrides U+202A-U+202E, isolates U+2066-U+2069,
+    zero-width U+200B-U+200D, U+FEFF, ...) are shown as their code point, so a name that would reorder or
+    hide text reads as what it is.
+    """
+    if ch in "\t\n\r\v\f\u2028\u2029\x85":
+        return " "
+    if unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp"):
+        return f"⟨U+{ord(ch):04X}⟩"
+    return None
+
+
+def html_text(text: object) -> str:
+    """User-controlled text for HTML (plotly labels, ``unsafe_allow_html`` blocks): tags shown as text.
+
+    >>> html_text("<a href='//x'>a</a>\\u202e")
+    '&lt;a href=&#x27;//x&#x27;&gt;a&lt;/a&gt;⟨U+202E⟩'
+    """
+    return html.escape("".join(ch if (shown := _invisible(ch)) is None else shown for ch in str(text)))
+
+
+def md_escape(text: object) -> str:
+    """User-controlled text (links, file names, filter and class names, JSON keys) as literal Markdown.
+
+    Every Markdown special is backslash-escaped (so ``[a](//x)`` and ``![](//x)`` stay text), ``<`` and
+    ``>`` become entities (no HTML tag or ``<https://x>`` autolink survives), invisible characters are
+    shown by :func:`_invisible`, and what GitHub Markdown would turn into a link by itself (``https://x``,
+    ``www.x.com``, ``a@b.cd``: Streamlit finds these after escapes are read) is shown as inline code. The one
+    escaper for every message that quotes user text.
+
+    Parameters
+    ----------
+    text : object
+        The user's text (anything else is converted with ``str``, e.g. an exception).
+
+    Returns
+    -------
+    str
+        Markdown that renders as the text, on one line.
+
+    Examples
+    --------
+    >>> md_escape("*bold* [x](y)")
+    '\\\\*bold\\\\* \\\\[x\\\\]\\\\(y\\\\)'
+    >>> md_escape("<img src=x>")
+    '&lt;img src\\\\=x&gt;'
+    >>> md_escape("see https://x.io now")
+    'see `https://x.io` now'
+    >>> md_escape("a\\u202eb")
+    'a⟨U\\\\+202E⟩b'
+    """
+    visible = "".join(ch if (shown := _invisible(ch)) is None else shown for ch in str(text))
+    out, last = [], 0
+    for match in _LINKABLE.finditer(visible):  # no backtick inside a match: a one-backtick code span
+        out += [_escape_plain(visible[last:match.start()]), f"`{match.group()}`"]
+        last = match.end()
+    out.append(_escape_plain(visible[last:]))
+    return "".join(out)
+
+
+#: What GitHub Markdown links without brackets (URLs from ``http(s)://`` or ``www.``, e-mail addresses),
+#: stopped before characters that could close a code span or open markup.
+_LINKABLE = re.compile(r"(?:https?://|www\.)[^\s<>\[\]()`]*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+
+
+def _escape_plain(text: str) -> str:
+    """`text` (already visible) with every Markdown special escaped and ``<``, ``>`` as entities."""
+    return "".join("\\" + ch if ch in _MD_SPECIALS else _MD_ENTITIES.get(ch, ch) for ch in text)

@@ -51,11 +51,22 @@ def nice_scale(s: float) -> float:
     --------
     >>> nice_scale(3.4721), nice_scale(0.0123), nice_scale(0.0)
     (3.5, 0.013, 0.0)
+    >>> nice_scale(1e-30), nice_scale(2.31e-300), nice_scale(1e30)   # never rounded to 0 or off its digits
+    (1e-30, 2.4e-300, 1e+30)
     """
     if not s > 0:
         return 0.0
-    step = 10.0 ** (math.floor(math.log10(s)) - 1)
-    return round(math.ceil(s / step - 1e-9) * step, 12)
+    if not math.isfinite(s):
+        return s
+    exponent = math.floor(math.log10(s)) - 1  # of the second significant digit
+    step = 10.0 ** exponent
+    if step == 0.0:  # subnormal s: no room for a rounder number
+        return s
+    digits = math.ceil(s / step - 1e-9)  # 10..100
+    # Written in decimal and read back: exact to the digits at any magnitude (rounding to a fixed number of
+    # decimals turned a 1e-30 map's scale into 0, and its legend into "−0 · 0 · +0").
+    nice = float(f"{digits}e{exponent}") if digits < 100 else float(f"1e{exponent + 2}")
+    return max(nice, s) if math.isfinite(nice) else s
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import streamlit as st
 
 from convviz import ConvvizValueError, setup_code
 from ui import classroom, state
+from ui.draw.pictures import md_escape
 from ui.lab import live
 
 FRAG_CODE = "cv_code"  # keyed fragment: the code panel
@@ -31,7 +32,7 @@ def _draw() -> None:
     try:
         scripts = {name: setup_code(bank, settings.core, framework=name) for name, _, _ in _TABS}
     except ConvvizValueError as exc:  # settings the core refuses (read_settings clamps them first)
-        st.info(f"No code for these settings: {exc}.", icon=":material/code_off:")
+        st.info(f"No code for these settings: {md_escape(exc)}.", icon=":material/code_off:")
         return
     image = state.get_image()
     size = f"the {image.shape_text} preview" if image is not None else "your image"

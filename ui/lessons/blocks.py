@@ -28,6 +28,7 @@ from ui import state
 from ui.classroom.words import COUNTING
 from ui.draw.describe import bars_text
 from ui.draw.grids import grid_html, op_html, show_equation, show_row, show_table
+from ui.draw.pictures import md_escape
 
 #: Classes of the toy dense layer (the features are the pooled grid of the pooling section).
 CLASSES = ("cat", "dog", "ship")
@@ -58,7 +59,7 @@ def geometry_section() -> None:
     try:
         out = conv2d(grid, kernel, stride=s, padding=p, dilation=d)
     except ConvvizValueError as err:
-        st.error(f"No output: {err}")
+        st.error(f"No output: {md_escape(err)}")
         return
     oh, ow, _ = out.shape
     y, x = _cell_slider("Output cell (reading order)", oh, ow, "blocks_cell")
@@ -160,7 +161,7 @@ def sharing_section() -> None:
     try:
         g = conv_geometry(shape[0], shape[1], (kh, kw), **kwargs)
     except ConvvizValueError as err:
-        st.error(f"The Lab's current settings give no output: {err}")
+        st.error(f"The Lab's current settings give no output: {md_escape(err)}")
         return
     counts = connectivity_comparison(shape, (g.out_h, g.out_w, k), (kh, kw))
     source = ("the Volume Lab's image" if image is not None

@@ -1,3 +1,3 @@
 """The Lab's filter designer: presets, tinted weight grids, transforms, JSON files and the link."""
 
-__all__ = ["grid", "panel", "tools"]
+__all__ = ["grid", "panel", "rows", "tools"]

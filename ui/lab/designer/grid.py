@@ -14,13 +14,14 @@ import html
 import numpy as np
 import streamlit as st
 
-from convviz.filterbank.bank import MAX_ABS_WEIGHT, FilterBank
+from convviz.filterbank.bank import FilterBank
 from convviz.numbers import fmt
 from ui import state
 from ui.draw.colours import CHANNEL_NAMES, CHANNEL_WORDS, CHANNELS
 from ui.draw.describe import filter_text
 from ui.draw.pictures import data_uri, encode_png, swatch_picture
 from ui.lab import live
+from ui.lab.designer import rows
 
 #: Narrowest cell, in pixels, before a grid wraps below its neighbour: wide enough for 7 characters of
 #: :data:`CELL_FORMAT` ("0.00521", "-0.0208") at the grid's font, so no number shows clipped (a 3x3 grid is
@@ -48,6 +49,8 @@ def _style() -> str:
         f"{grid} input {{font-size: 1.05rem; text-align: center; padding: 0 2px; background: transparent;"
         " font-variant-numeric: tabular-nums;}",
         "div[class*='st-key-cvd_swatches'] [data-testid='stImageContainer'] {margin-right: 0.6rem;}",
+        f"{grid} textarea {{font-family: ui-monospace, monospace; white-space: pre; overflow-x: auto;"
+        " font-size: 0.9rem; background: #ffffff;}",
     ]
     for c, (background, edge) in enumerate((ch.tint, ch.colour) for ch in CHANNELS):
         box = f"div[class*='st-key-cvd_ch{c}_']"
@@ -87,7 +90,7 @@ def sums_caption(weights: np.ndarray, bias: float) -> str:
             + (f" — {hint}." if hint else "."))
 
 
-@st.fragment
+@st.fragment(key=live.FRAG_GRIDS)
 def _channel_grid(c: int) -> None:
     """The tinted grid of channel `c` of the focused filter (each input stores its edit through a callback).
 
@@ -104,15 +107,27 @@ def _channel_grid(c: int) -> None:
     with st.container(key=f"cvd_ch{c}_w{kw}_{rev}_{k}", gap="xxsmall"):
         colour = ("red", "green", "blue")[c]
         st.markdown(f":{colour}[**{CHANNEL_NAMES[c]}**] · {CHANNEL_WORDS[c]} slice")
+        if kw > rows.COMPACT_ABOVE:  # hundreds of inputs would make every run slow: one text box instead
+            rows.rows_editor(bank, k, c, rev)
+            return
         for i in range(kh):
             cells = st.columns(kw, gap=3, wrap=False)
             for j in range(kw):
                 key = weight_key(rev, k, c, i, j)
-                cells[j].number_input(
-                    f"{CHANNEL_NAMES[c]} row {i + 1} column {j + 1}", -MAX_ABS_WEIGHT, MAX_ABS_WEIGHT,
-                    value=float(bank.weights[k, i, j, c]), step=0.1, format=CELL_FORMAT, key=key,
+                cells[j].number_input(  # no bounds here: the browser would keep a refused entry's text
+                    f"{CHANNEL_NAMES[c]} row {i + 1} column {j + 1}", value=float(bank.weights[k, i, j, c]),
+                    step=0.1, format=CELL_FORMAT, key=key,
                     label_visibility="collapsed", on_change=live.weight_changed, args=(key, k, c, i, j),
                 )
+
+
+@st.fragment(key=live.FRAG_REFUSAL)
+def _refusal() -> None:
+    """Why the last weight or bias entry was not used (shown once: the next edit reruns it and clears it)."""
+    live.register_live_fragment(live.FRAG_REFUSAL)
+    refused = live.take_refusal()
+    if refused:
+        st.warning(refused, icon=":material/block:")
 
 
 @st.fragment(key=FRAG_LIVE)
@@ -147,10 +162,11 @@ def weight_editor(bank: FilterBank, k: int) -> None:
     with st.container(horizontal=True, gap="small", wrap=True, key=GRIDS_KEY):
         for c in range(3):
             _channel_grid(c)
+    _refusal()
     rev = st.session_state.get(state.BANK_REV, 0)
     left, right = st.columns([1, 2.2], vertical_alignment="center")
     key = bias_key(rev, k)
-    left.number_input("Bias (added after the sum)", -MAX_ABS_WEIGHT, MAX_ABS_WEIGHT,
+    left.number_input("Bias (added after the sum)",  # bounds checked by the callback (see the grid)
                       value=float(bank.bias[k]), step=0.1, format="%.4g", key=key,
                       on_change=live.bias_changed, args=(key, k))
     with right:
