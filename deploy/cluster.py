@@ -38,7 +38,8 @@ def render_config(prefix: str | Path, listen: str, upstreams: list[str], *, debu
         prefix=str(prefix), listen=listen, servers=servers.rstrip("\n"), extra=DEBUG_HEADER if debug else "")
 
 
-def _healthy(url: str) -> bool:
+def healthy(url: str) -> bool:
+    """True when the Streamlit server at `url` answers its health check (``/_stcore/health``)."""
     try:
         with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
             return r.status == 200
@@ -87,12 +88,12 @@ def cluster(n: int = 2, port: int = 18600, *, debug: bool = False, timeout: floa
                                  stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         for upstream, proc in replicas.items():
-            while not _healthy(f"http://{upstream}"):
+            while not healthy(f"http://{upstream}"):
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"replica {upstream} did not start; see {prefix / 'replicas.log'}")
                 time.sleep(0.3)
         url = f"http://127.0.0.1:{port}"
-        while not _healthy(url):
+        while not healthy(url):
             if nginx.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"nginx did not start; see {prefix / 'error.log'}")
             time.sleep(0.2)

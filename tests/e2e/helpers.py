@@ -15,13 +15,14 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
 import numpy as np
 from PIL import Image
+
+from deploy.cluster import healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -49,14 +50,6 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-            return r.status == 200
-    except OSError:
-        return False
-
-
 @contextlib.contextmanager
 def serve_process(script: str | Path, log: IO | None = None, timeout: float = 60, *,
                   env: dict[str, str] | None = None, port: int | None = None,
@@ -76,7 +69,7 @@ def serve_process(script: str | Path, log: IO | None = None, timeout: float = 60
                             env={**os.environ, **(env or {})})
     try:
         deadline = time.monotonic() + timeout
-        while not _healthy(url):
+        while not healthy(url):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"streamlit did not start: {' '.join(cmd)}")
             time.sleep(0.2)

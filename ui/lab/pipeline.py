@@ -10,8 +10,8 @@ so a weight edit costs three channel maps, one sum and a handful of small pictur
 All arrays handed out are read-only views; ``(H, W, K)`` volumes are built only for downloads.
 
 Memory (a class shares one server; docs/benchmarks.md, "A class on one server"): a session keeps the conv
-maps ``(K, H', W')`` float32 and little else. The focused filter's channel maps are kept at the size they
-are drawn (:data:`MAP_SIDE`; their stats come from the full maps), ReLU without pooling is computed map by
+maps ``(K, H', W')`` float32 and little else. The focused filter's channel maps are computed for each run
+and not kept (only their stats are), ReLU without pooling is computed map by
 map when a picture or a download needs it (its stats follow exactly from the conv maps'), and the picture
 memo is bounded by count and bytes (:data:`MEMO_SIZE`, :data:`MEMO_BYTES`). :meth:`Pipeline.release` drops
 everything when the session's browser has gone (``ui.server.housekeeping``).
@@ -33,7 +33,6 @@ from convviz import avg_pool2d, conv2d, conv2d_per_channel, max_pool2d, relu
 from convviz._validate import check_budget
 from convviz.filterbank.bank import FilterBank
 from convviz.ops.shapes import conv_geometry
-from ui.draw.pictures import fit_for_display
 from ui.state import LabSettings
 
 #: Largest number of multiply-adds one interactive recompute may need (1024 x 768 x 32 filters of 3x3x3
@@ -141,8 +140,6 @@ class Pipeline:
         self._post_sigs: list[bytes | None] = []
         self._post: list[np.ndarray] = []  # K maps (H'', W'') after ReLU / pooling
         self._post_stats: list[Stats] = []
-        self._channels_key: tuple | None = None
-        self._channels: np.ndarray | None = None  # (C, h, w) of the focused filter, as drawn
         self._channel_stats: list[Stats] = []
         self._pictures: OrderedDict[tuple, object] = OrderedDict()
         self._memo_bytes = 0
@@ -246,22 +243,13 @@ class Pipeline:
     def channel_maps(self, image: np.ndarray, bank: FilterBank, k: int, settings: LabSettings) -> np.ndarray:
         """Filter `k`'s per-channel maps ``(C, H', W')``: image channel c correlated with slice c.
 
-        Computed on every call (not kept); their stats and display-size copies are (:meth:`channel_display`).
+        Computed on every call and not kept (3 full-size maps per session would cost more memory than the
+        rest of a student's state); their stats are kept (:attr:`channel_stats`).
         """
         maps = conv2d_per_channel(image, bank.weights[k], **settings.conv_kwargs())  # (H', W', C)
         maps = np.ascontiguousarray(maps.transpose(2, 0, 1))  # (C, H', W')
         self._channel_stats = [_stats(m) for m in maps]
-        self._channels = np.stack([fit_for_display(m, MAP_SIDE) for m in maps])  # (C, h, w) as drawn
-        self._channels_key = (self._base, k, _signature(bank, k))
         return _readonly(maps)
-
-    @_locked
-    def channel_display(self, image: np.ndarray, bank: FilterBank, k: int,
-                        settings: LabSettings) -> np.ndarray:
-        """Filter `k`'s per-channel maps at drawing size ``(C, h, w)`` (longest side :data:`MAP_SIDE`)."""
-        if (self._base, k, _signature(bank, k)) != self._channels_key:
-            self.channel_maps(image, bank, k, settings)
-        return _readonly(self._channels)
 
     @property
     def channel_stats(self) -> list[Stats]:
