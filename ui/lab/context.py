@@ -54,9 +54,9 @@ class LabContext:
     settings: LabSettings
     pipe: Pipeline
     problem: str | None  # why nothing can be computed (impossible settings, budget), or None
-    channels: np.ndarray | None = None  # (3, h, w) of the focused filter, at drawing size
+    channels: np.ndarray | None = None  # (3, H', W') of the focused filter (None: not made)
     post: Maps | None = None  # K maps after ReLU/pooling (made on request)
-    scales: Scales | None = None
+    scales: Scales | None = None  # None: not made (maps=False)
 
 
 def pipeline() -> Pipeline:
@@ -67,8 +67,13 @@ def pipeline() -> Pipeline:
     return pipe
 
 
-def lab_context() -> LabContext:
-    """Read the Lab's state and bring the computations up to date; impossible work becomes ``problem``."""
+def lab_context(*, maps: bool = True) -> LabContext:
+    """Read the Lab's state and bring the computations up to date; impossible work becomes ``problem``.
+
+    With ``maps=False`` (the pixel explanation, the downloads) the focused filter's channel maps and the
+    page's colour scales are not made: they are the run's largest computation after the conv maps, and only
+    the result panel draws them, so a weight edit computes them once, not once per panel.
+    """
     image, bank, settings = state.get_image(), state.get_bank(), state.read_settings()
     focus = state.get_focus(bank)
     pipe = pipeline()
@@ -85,14 +90,15 @@ def lab_context() -> LabContext:
         with server.heavy_work(on_wait=waiting):
             x = image.array  # (H, W, 3) float32, made from the stored codes once per run
             pipe.update(x, image.digest, bank, settings, focus=focus)
-            channels = pipe.channel_maps(x, bank, focus, settings)  # (3, H', W'): full size, for the loupe
+            channels = pipe.channel_maps(x, bank, focus, settings) if maps else None  # (3, H', W'), full
             post = pipe.post(settings)
     except (ConvvizValueError, server.Busy) as exc:  # over the budget, a pool window too large, busy
         return LabContext(image, bank, focus, settings, pipe, str(exc))
     finally:
         for slot in notice:
             slot.empty()
-    return LabContext(image, bank, focus, settings, pipe, None, channels, post, page_scales(pipe, settings))
+    scales = page_scales(pipe, settings) if maps else None
+    return LabContext(image, bank, focus, settings, pipe, None, channels, post, scales)
 
 
 def publish_link(ctx: LabContext) -> None:

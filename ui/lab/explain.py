@@ -139,7 +139,7 @@ def pick_fragment() -> None:
 
     Nothing here depends on the weights, so a weight edit never redraws it.
     """
-    ctx = lab_context()
+    ctx = lab_context(maps=False)
     st.markdown("### Explain one output pixel")
     if ctx.problem is not None:
         st.info("Pick a pixel once the settings work.")
@@ -227,7 +227,7 @@ def explain_fragment() -> None:
 
     One HTML element: a weight edit reruns this fragment, and each element costs the browser a re-render.
     """
-    ctx = lab_context()
+    ctx = lab_context(maps=False)
     if ctx.problem is not None:
         return
     conv = ctx.pipe.conv[ctx.focus]

@@ -68,7 +68,7 @@ def workspace() -> None:
         explain_fragment()
     if classroom.shows("export"):
         st.divider()
-        export_panel(lab_context())
+        export_panel(lab_context(maps=False))
     if classroom.shows("code"):
         st.divider()
         code_panel()
