@@ -1,3 +1,4 @@
 """The Streamlit layer: pages read widgets, call :mod:`convviz` and draw; ``nav`` lists the pages."""
 
-__all__ = ["cnn", "draw", "image_input", "lab", "lessons", "nav", "share", "state"]
+__all__ = ["classroom", "cnn", "draw", "image_input", "lab", "lessons", "nav", "number_entry", "server",
+           "share", "state"]
