@@ -51,10 +51,6 @@ DIVERGING_LUT = _build_lut()
 DIVERGING_LUT.setflags(write=False)
 # The same table for cv2.applyColorMap (BGR, (256, 1, 3)): 10x faster than fancy indexing here.
 _LUT_BGR = np.ascontiguousarray(DIVERGING_LUT[:, ::-1]).reshape(256, 1, 3)
-#: The same table as a plotly colorscale over 0..255 (use with ``cmin=0, cmax=255`` on :func:`lut_index`).
-#: Anchor i sits at index 128 + 127 (i - 5) / 5, exactly as in the table (index 0 repeats index 1).
-PLOTLY_COLORSCALE = [[0.0, _PUOR_ANCHORS[0]]] + [
-    [(128 + 127 * (i - 5) / 5) / 255, h] for i, h in enumerate(_PUOR_ANCHORS)]
 
 
 def to_uint8(image: np.ndarray) -> np.ndarray:

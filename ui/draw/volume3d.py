@@ -1,4 +1,5 @@
-"""Plotly 3D views of volumes: the input as three exploded channel planes, the output as stacked slices.
+"""A Plotly 3D view of the input volume: three exploded channel planes (the output volume's stack is CSS,
+:func:`ui.draw.stack.stack_html`).
 
 Each slice is a flat ``go.Surface`` at its own height whose colour is the slice's values. Slices are
 downsampled (area average) to at most :data:`VIEW_SIDE` pixels on the long side before they go to the
@@ -10,9 +11,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from convviz.numbers import fmt
 from ui.draw.colours import CHANNEL_WORDS
-from ui.draw.pictures import PLOTLY_COLORSCALE, lut_index, to_uint8
+from ui.draw.pictures import to_uint8
 
 #: Longest side of a slice in a 3D view, in samples.
 VIEW_SIDE = 72
@@ -95,49 +95,3 @@ def exploded_input_figure(image: np.ndarray, visible=(True, True, True), *, heig
             traces.append(_slice(plane, c, colorscale=scale, name=f"{CHANNEL_WORDS[c]} channel"))
     h, w, _ = image.shape
     return _figure(traces, f"The image as a volume: {h} × {w} × 3", ["R", "G", "B"], (h, w), height)
-
-
-def volume_slice(m: np.ndarray, scale: float) -> np.ndarray:
-    """One map ``(H', W')`` as a 3D slice: shrunk to :data:`VIEW_SIDE` and turned into uint8 ramp indices."""
-    return lut_index(_shrink(m, VIEW_SIDE), float(scale))
-
-
-def stacked_slices_figure(slices, scales, names, *, title: str, height: int = 460) -> dict:
-    """K slices stacked 1..K (bottom to top) on the diverging ramp.
-
-    Parameters
-    ----------
-    slices : sequence of ndarray, each (h, w) uint8
-        The output volume's maps as ramp indices, from :func:`volume_slice`.
-    scales : sequence of float
-        Colour half-range per map (equal entries for shared normalisation).
-    names : sequence of str
-        Filter names, shown on hover.
-    title : str
-        The figure title (role and shape).
-    height : int, optional
-        Figure height in pixels.
-
-    Returns
-    -------
-    dict
-        A plotly figure for ``st.plotly_chart``; with one shared scale it has a colour bar in map values.
-
-    Examples
-    --------
-    >>> one = volume_slice(np.ones((4, 4)), 1.0)
-    >>> fig = stacked_slices_figure([one, one], [1.0, 1.0], ["a", "b"], title="t")
-    >>> len(fig["data"])
-    2
-    """
-    shared = len(set(scales)) == 1
-    traces = []
-    for k, (index, s, name) in enumerate(zip(slices, scales, names, strict=True)):
-        bar = None
-        if shared and k == 0:
-            bar = {"title": {"text": "value"}, "len": 0.6, "thickness": 14, "tickvals": [1, 128, 255],
-                   "ticktext": [fmt(-s), "0", fmt(s)], "tickfont": {"size": 14}}
-        traces.append(_slice(index, k, colorscale=PLOTLY_COLORSCALE, name=f"map {k + 1}: {name}",
-                             colorbar=bar))
-    h, w = slices[0].shape
-    return _figure(traces, title, [str(k + 1) for k in range(len(slices))], (h, w), height)
