@@ -216,8 +216,9 @@ def full_panel(image: state.LabImage, bank: FilterBank, settings: state.LabSetti
         _ready(build, what)
         return
     _said(build, key)
-    if not st.button(f"Make the full-resolution file ({what})", key=MAKE, type="primary",
-                     icon=":material/build:") or refused:
+    slot = st.empty()  # the button stays while its build runs (a click is refused), and goes once it is made
+    if not slot.button(f"Make the full-resolution file ({what})", key=MAKE, type="primary",
+                       icon=":material/build:") or refused:
         st.caption("Made once for these filters and settings, then downloaded as often as you like.")
         return
     if build is not None:
@@ -230,6 +231,7 @@ def full_panel(image: state.LabImage, bank: FilterBank, settings: state.LabSetti
         return
     follow(build)
     if build.ready:
+        slot.empty()
         _ready(build, what)
     else:
         st.error(build.message, icon=":material/error:")
