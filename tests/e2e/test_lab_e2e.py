@@ -108,3 +108,40 @@ def test_weight_cells_show_whole_numbers_on_a_projector(page, preset):
     clipped = [value for value, scroll, client in cells if scroll > client + 1]
     assert not clipped, f"clipped weight cells: {clipped}"
     screenshot(page, f"designer-{side}x{side}-1280")
+
+
+def test_full_resolution_file_is_made_once_with_a_progress_bar(page):
+    """A 4000 x 3000 photo, 8 filters: "Make" shows a bar filter by filter, then "Ready" and the download;
+    the file downloaded is the (3000, 4000, 8) volume; a weight edit makes it stale ("Make" again)."""
+    open_app(page)
+    choose_upload(page)
+    upload(page, "big.jpg", photo_jpeg(4000, 3000, seed=7), "image/jpeg")
+    choose_preset(page, "Compass edges (8 directions)")
+    page.wait_for_function("t => document.body.innerText.includes(t)", arg="Compass edges (8 directions) — 8")
+    wait_idle(page)
+    page.get_by_text("Full resolution (3000 × 4000 input)").click()
+    make = page.get_by_role("button", name="Make the full-resolution file (3000 × 4000 × 8, 366 MB)")
+    make.wait_for()
+    make.click()
+    bar = page.get_by_test_id("stProgress")
+    bar.wait_for()
+    page.get_by_role("heading", name="Downloads").scroll_into_view_if_needed()
+    screenshot(page, "lab-export-building")
+    ready = page.get_by_text("Ready: 3000 × 4000 × 8, 366 MB, made for these filters and settings.")
+    ready.wait_for(timeout=120_000)
+    assert page.get_by_text("All 8 filters done in").is_visible() and not make.is_visible()
+    assert_no_exception(page)
+    page.get_by_role("heading", name="Downloads").scroll_into_view_if_needed()
+    screenshot(page, "lab-export-ready")
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="Output volume, full resolution (.npy)").click()
+    volume = np.load(download.value.path(), mmap_mode="r")
+    assert volume.shape == (3000, 4000, 8) and volume.dtype == np.float32
+    assert float(volume[1500, 2000].max()) >= 0  # ReLU: no negative values
+    # A weight edit reruns the download column too: the file is now for other filters.
+    weight = page.locator(f".{weight_input_class(page, 0, 0, 1, 1)} input")
+    weight.fill("2")
+    weight.press("Enter")
+    page.get_by_text("The file made earlier was for other filters, settings or photo").wait_for()
+    assert make.is_visible() and not ready.is_visible()
+    assert_no_exception(page)

@@ -12,7 +12,8 @@ One daemon thread per process (:func:`start`, called from ``app.py``; idempotent
    ``gc.collect()`` - off the edit path: ``[runner] postScriptGC = false`` keeps it out of every script
    run - and then ``malloc_trim(0)`` on glibc, which hands freed heap pages back to the system (without it
    RSS stays at its peak after a class);
-3. asks Streamlit's media manager to drop served downloads no session refers to (it marks them on one call
+3. deletes built download files past their expiry (:func:`ui.server.exports.sweep`);
+4. asks Streamlit's media manager to drop served downloads no session refers to (it marks them on one call
    and deletes them on the next; otherwise a 384 MB full-resolution file waits for two script runs).
 
 Chosen and measured in docs/benchmarks.md ("A class on one server"). Streamlit internals are reached
@@ -29,6 +30,8 @@ import platform
 import threading
 import time
 from dataclasses import dataclass, field
+
+from ui.server import exports
 
 TICK_S = 5.0  # how often the thread looks at the sessions
 CLOSE_AFTER_S = 30.0  # a session without a browser this long is closed (its link restores bank and settings)
@@ -106,6 +109,7 @@ def _release(session) -> bool:
 def tick(now: float | None = None) -> bool:
     """One look at the sessions (see the module docstring); True when memory was freed."""
     now = time.monotonic() if now is None else now
+    exports.sweep(now)
     mgr = _session_manager()
     storage = getattr(mgr, "_session_storage", None)
     if mgr is None or storage is None or not hasattr(mgr, "close_session"):
