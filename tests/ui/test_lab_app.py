@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from convviz import conv2d, load_preset, load_sample, output_size
 from convviz.filterbank.bank import FilterBank
+from convviz.numbers import fmt
 from ui import state
 from ui.lab import live
 
@@ -289,3 +290,40 @@ def test_downloads_are_offered():
     assert any(label.startswith("Output volume") for label in labels)
     assert "Map 1 as PNG" in labels
     assert "Filter bank (JSON)" in labels
+
+
+def _map_png(at: AppTest, k: int = 0) -> tuple[np.ndarray, np.ndarray, float, bool]:
+    """The PNG download of output map `k` as RGB, the map itself, and the scale and view the page drew."""
+    from ui.lab import export
+
+    pipe = at.session_state[live.PIPELINE]
+    png = np.asarray(Image.open(io.BytesIO(export.map_png(pipe, k))).convert("RGB"))
+    scale, grey = pipe.shown[k]
+    return png, pipe.post(pipe.settings)[k], scale, grey
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_the_map_png_has_the_colours_of_the_page(exact):
+    """The PNG draws every value of output map 1 with the scale and view its thumbnail used on the page."""
+    from ui.draw.pictures import colorize
+
+    at = _run()
+    if exact:
+        at.toggle(key=live.EXACT_MAX).set_value(True).run()
+    png, m, scale, grey = _map_png(at)
+    assert png.shape[:2] == m.shape  # one pixel per value
+    legend = _markdown(at) + " ".join(_captions(at))
+    assert f"±{fmt(scale)}" in legend or f"+{fmt(scale)}" in legend  # the scale the page states
+    expected = colorize(m, scale) if not grey else np.repeat(
+        np.clip(np.round(np.maximum(m, 0) * 255 / scale), 0, 255).astype(np.uint8)[..., None], 3, axis=2)
+    assert np.abs(png.astype(int) - expected.astype(int)).max() <= 1
+
+
+def test_the_map_png_follows_the_exact_max_toggle():
+    """Bulk and exact-max scales differ on the test card, and so do the two PNGs."""
+    at = _run()
+    bulk_png, m, bulk_scale, _ = _map_png(at)
+    at.toggle(key=live.EXACT_MAX).set_value(True).run()
+    exact_png, _, exact_scale, _ = _map_png(at)
+    assert bulk_scale < exact_scale
+    assert not np.array_equal(bulk_png, exact_png)

@@ -78,6 +78,12 @@ def grey(m: np.ndarray, scale: float, side: int = DISPLAY_SIDE) -> np.ndarray:
     m = np.asarray(m, dtype=np.float32)
     if (dh, dw) != (h, w):
         m = cv2.resize(m, (dw, dh), interpolation=cv2.INTER_AREA if dh < h else cv2.INTER_NEAREST)
+    return grey_values(m, scale)
+
+
+def grey_values(m: np.ndarray, scale: float) -> np.ndarray:
+    """:func:`grey` at one pixel per value ``(H, W)`` -> ``(H, W, 3)`` uint8 (no resizing)."""
+    m = np.asarray(m, dtype=np.float32)
     alpha = 255.0 / scale if scale > 0 else 0.0
     g = cv2.convertScaleAbs(np.maximum(m, 0), alpha=alpha)  # saturates at 255
     return np.repeat(g[..., None], 3, axis=2)

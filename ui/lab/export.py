@@ -44,6 +44,7 @@ from convviz.image.intake import load_image
 from convviz.numbers import fmt
 from convviz.ops.shapes import conv_geometry, output_size
 from ui import server, state
+from ui.draw.greys import grey_values
 from ui.draw.pictures import colorize, encode_png
 from ui.lab import live
 from ui.lab.context import LabContext, lab_context, page_scales
@@ -269,6 +270,19 @@ def volume_fragment() -> None:
     st.caption("Load with `numpy.load(path)`: shape (H, W, K), float32.")
 
 
+def map_png(pipe, k: int) -> bytes:
+    """Output map `k` ``(H', W')`` as PNG, one pixel per value, in the colours the page last drew it with.
+
+    The results fragment records each output map's scale and view (bulk or exact scale, shared or per map,
+    ramp or grey) in ``pipe.shown``; a map not drawn yet gets the exact-max ramp of its own values.
+    """
+    with pipe.lock:
+        m = pipe.post(pipe.settings)[k]
+        scale, grey_view = pipe.shown.get(k) or (page_scales(pipe, pipe.settings).of(
+            pipe.post_stats(pipe.settings)[k]), False)
+    return encode_png(grey_values(m, scale) if grey_view else colorize(m, scale))
+
+
 def export_panel(ctx: LabContext) -> None:
     """Three downloads (volume, focused map, bank); the volume's column is :func:`volume_fragment`.
 
@@ -285,11 +299,7 @@ def export_panel(ctx: LabContext) -> None:
         volume_fragment()
     with cols[1]:
         def map_data() -> bytes:
-            pipe = _alive(pipe_ref)
-            with pipe.lock:
-                m = pipe.post(pipe.settings)[k]
-                scale = page_scales(pipe, pipe.settings).of(pipe.post_stats(pipe.settings)[k])
-            return encode_png(colorize(m, scale))
+            return map_png(_alive(pipe_ref), k)
         st.download_button(f"Map {k + 1} as PNG", map_data, file_name=f"map_{k + 1}.png", mime="image/png",
                            on_click="ignore", key="cv_dl_map", icon=":material/image:")
         st.caption("Colours as on the page, one pixel per map value.")

@@ -298,6 +298,8 @@ def results_fragment() -> None:
     for pic in [*pics.values(), *thumbs]:
         if pic is not None:
             _picture(ctx.pipe, pic)
+    with ctx.pipe.lock:
+        ctx.pipe.shown = {k: (pic.scale, pic.grey) for k, pic in enumerate(thumbs)}
     decomposition_panel(ctx, page, pics)
     volume_panel(ctx, thumbs)
     loupe_panel(ctx, [*(p for p in pics.values() if p is not None), *thumbs])

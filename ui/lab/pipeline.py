@@ -146,6 +146,8 @@ class Pipeline:
         self.bank: FilterBank | None = None
         self.settings: LabSettings | None = None
         self.recomputed: list[int] = []  # filters recomputed by the last update (for tests and captions)
+        # Output map k -> (colour scale, grey view) it was last drawn with: the PNG download draws the same.
+        self.shown: dict[int, tuple[float, bool]] = {}
 
     # --- convolution -------------------------------------------------------------------------------------
     @_locked
