@@ -18,7 +18,8 @@ import numpy as np
 
 from ui.draw.pictures import DISPLAY_SIDE, DIVERGING_LUT, colorize, display_size, encode_jpeg, encode_png
 
-__all__ = ["GREY_ZERO", "RAMP_ZERO", "grey", "grey_bar", "keep_extremes", "map_pixels", "picture"]
+__all__ = ["GREY_ZERO", "RAMP_ZERO", "grey", "grey_bar", "grey_values", "keep_extremes", "map_pixels",
+           "picture", "shrink", "shrunk_pixels"]
 
 #: The colour of the value 0 on the diverging ramp and on the grey view (see ui.draw.scale.visible_share).
 RAMP_ZERO = tuple(int(v) for v in DIVERGING_LUT[128])
@@ -73,12 +74,7 @@ def grey(m: np.ndarray, scale: float, side: int = DISPLAY_SIDE) -> np.ndarray:
     >>> np.unique(grey(np.array([[0.0, 0.5, 2.0]], np.float32), 1.0)).tolist()
     [0, 128, 255]
     """
-    h, w = m.shape
-    dh, dw = display_size(h, w, side)
-    m = np.asarray(m, dtype=np.float32)
-    if (dh, dw) != (h, w):
-        m = cv2.resize(m, (dw, dh), interpolation=cv2.INTER_AREA if dh < h else cv2.INTER_NEAREST)
-    return grey_values(m, scale)
+    return grey_values(shrink(m, side, grey_view=True), scale)
 
 
 def grey_values(m: np.ndarray, scale: float) -> np.ndarray:
@@ -92,9 +88,26 @@ def grey_values(m: np.ndarray, scale: float) -> np.ndarray:
 def map_pixels(m: np.ndarray, scale: float, side: int = DISPLAY_SIDE, *,
                grey_view: bool = False) -> np.ndarray:
     """The displayed picture of a map, ``(h, w, 3)`` uint8 RGB: :func:`grey` or the ramp of extremes."""
-    if grey_view:
-        return grey(m, scale, side)
-    return colorize(keep_extremes(m, side), scale)
+    return shrunk_pixels(shrink(m, side, grey_view=grey_view), scale, grey_view=grey_view)
+
+
+def shrink(m: np.ndarray, side: int = DISPLAY_SIDE, *, grey_view: bool = False) -> np.ndarray:
+    """The scale-free half of :func:`map_pixels`: ``(H, W)`` -> the ``(h, w)`` float32 values drawn (the
+    grey view averages blocks, the ramp keeps each block's extreme). A page keeps it while only the colour
+    scale changes, e.g. a thumbnail when another filter's edit moves the shared scale."""
+    if not grey_view:
+        return keep_extremes(m, side)
+    h, w = m.shape
+    dh, dw = display_size(h, w, side)
+    m = np.asarray(m, dtype=np.float32)
+    if (dh, dw) != (h, w):
+        m = cv2.resize(m, (dw, dh), interpolation=cv2.INTER_AREA if dh < h else cv2.INTER_NEAREST)
+    return m
+
+
+def shrunk_pixels(values: np.ndarray, scale: float, *, grey_view: bool = False) -> np.ndarray:
+    """Colour the output of :func:`shrink`: ``(h, w)`` -> ``(h, w, 3)`` uint8 RGB."""
+    return grey_values(values, scale) if grey_view else colorize(values, scale)
 
 
 def picture(m: np.ndarray, scale: float, side: int = DISPLAY_SIDE, *, grey_view: bool = False) -> bytes:

@@ -23,9 +23,9 @@ import streamlit as st
 
 from convviz.numbers import fmt, fmt_range
 from ui.draw.colours import CHANNEL_NAMES, CHANNEL_WORDS
-from ui.draw.describe import colour_bar_text, map_text
-from ui.draw.greys import grey_bar, picture
-from ui.draw.pictures import colorbar_picture, data_uri, md_escape
+from ui.draw.describe import colour_bar_text, map_facts, map_text
+from ui.draw.greys import grey_bar, picture, shrink, shrunk_pixels
+from ui.draw.pictures import colorbar_picture, data_uri, encode_jpeg, md_escape
 from ui.draw.scale import BULK_PERCENTILE, MapScale, nice_scale
 from ui.draw.stack import stack_html
 from ui.lab import display, live, pipeline
@@ -63,9 +63,18 @@ class MapPic:
 
 
 def _picture(pipe: Pipeline, pic: MapPic) -> str:
-    """The picture as a ``data:`` URI (JPEG), made once per map, part, scale, size and view."""
+    """The picture as a ``data:`` URI (JPEG), made once per map, part, scale, size and view.
+
+    An edit that moves the shared scale redraws every thumbnail although their maps did not change: their
+    shrunk values (scale-free, ~200 kB each) are kept too, so only the colouring and the JPEG are redone.
+    The focused filter's larger maps change with every edit of it, so theirs are not kept.
+    """
     def make() -> str:
-        return data_uri(picture(pic.m, pic.scale, pic.side, grey_view=pic.grey))
+        if pic.side > THUMB_SIDE:
+            return data_uri(picture(pic.m, pic.scale, pic.side, grey_view=pic.grey))
+        values = pipe.memo((*pic.key, pic.side, pic.grey, *pic.tag, "shrunk"),
+                           lambda: shrink(pic.m, pic.side, grey_view=pic.grey))
+        return data_uri(encode_jpeg(shrunk_pixels(values, pic.scale, grey_view=pic.grey)))
 
     return pipe.memo((*pic.key, pic.scale, pic.side, pic.grey, *pic.tag), make)
 
@@ -82,10 +91,11 @@ _ALT_NAMES = {
 def _alt(pipe: Pipeline, pic: MapPic) -> str:
     """The picture's text alternative (:func:`ui.draw.describe.map_text`), made once per map and scale."""
     def make() -> str:
-        m = pic.m() if callable(pic.m) else pic.m
         # cv_thumb_<k>: output map k + 1
         name = _ALT_NAMES.get(pic.container) or f"Output map {int(pic.container.rsplit('_', 1)[-1]) + 1}"
-        return map_text(m, name, scale=pic.scale)
+        facts = pipe.memo((*pic.key, *pic.tag, "facts"),  # the same for any scale
+                          lambda: map_facts(pic.m() if callable(pic.m) else pic.m))
+        return map_text(None, name, scale=pic.scale, facts=facts)
 
     return pipe.memo((*pic.key, pic.scale, *pic.tag, "alt"), make)
 
