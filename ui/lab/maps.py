@@ -173,7 +173,9 @@ def legend_html(page: _Page, pics: list[MapPic]) -> str:
                  if total else "; no value shown lies beyond it")
     text += (". Shrunk maps keep each block's most extreme value (thin edges stay); [min, max] in the "
              "captions.")
-    bar = data_uri(grey_bar() if grey else colorbar_picture(), mime="image/png")
+    # One row of pixels, stretched to 18 px by the style: the same bar in 0.6 kB instead of 11 kB, which
+    # every edit sends again inside the decomposition's HTML.
+    bar = data_uri(grey_bar(height=1) if grey else colorbar_picture(height=1), mime="image/png")
     alt = ("Grey scale: black is 0, white is +" + fmt(page.shared) if grey and page.shared else
            "Grey scale: black is 0, white is the map's scale" if grey else colour_bar_text(page.shared))
     return (f"<figure style='margin:0 0 6px 0'><img src='{bar}' alt='{escape(alt, quote=True)}' "
