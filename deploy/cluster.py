@@ -63,6 +63,27 @@ class Cluster:
         proc.wait()
 
 
+def wait_healthy(url: str, proc: subprocess.Popen, deadline: float, failure: str) -> None:
+    """Poll `url`'s health check until it answers; ``RuntimeError(failure)`` once `proc` has exited or
+    ``time.monotonic()`` passes `deadline`."""
+    while not healthy(url):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(failure)
+        time.sleep(0.2)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Terminate `proc` if it still runs, and kill it when it has not exited 10 s later."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 @contextlib.contextmanager
 def cluster(n: int = 2, port: int = 18600, *, debug: bool = False, timeout: float = 90) -> Iterator[Cluster]:
     """Start nginx on ``127.0.0.1:port`` in front of `n` replicas on the next ports; stop them all on exit."""
@@ -88,25 +109,14 @@ def cluster(n: int = 2, port: int = 18600, *, debug: bool = False, timeout: floa
                                  stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         for upstream, proc in replicas.items():
-            while not healthy(f"http://{upstream}"):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"replica {upstream} did not start; see {prefix / 'replicas.log'}")
-                time.sleep(0.3)
+            wait_healthy(f"http://{upstream}", proc, deadline,
+                         f"replica {upstream} did not start; see {prefix / 'replicas.log'}")
         url = f"http://127.0.0.1:{port}"
-        while not healthy(url):
-            if nginx.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"nginx did not start; see {prefix / 'error.log'}")
-            time.sleep(0.2)
+        wait_healthy(url, nginx, deadline, f"nginx did not start; see {prefix / 'error.log'}")
         yield Cluster(url, prefix, replicas, nginx)
     finally:
         for proc in [*replicas.values(), *([nginx] if nginx else [])]:
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            stop(proc)
         log.close()
         shutil.rmtree(prefix, ignore_errors=True)
 

@@ -22,7 +22,7 @@ from typing import IO
 import numpy as np
 from PIL import Image
 
-from deploy.cluster import healthy
+from deploy.cluster import stop, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -68,19 +68,10 @@ def serve_process(script: str | Path, log: IO | None = None, timeout: float = 60
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT if log is not None else out,
                             env={**os.environ, **(env or {})})
     try:
-        deadline = time.monotonic() + timeout
-        while not healthy(url):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start: {' '.join(cmd)}")
-            time.sleep(0.2)
+        wait_healthy(url, proc, time.monotonic() + timeout, f"streamlit did not start: {' '.join(cmd)}")
         yield url, proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 @contextlib.contextmanager
