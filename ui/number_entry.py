@@ -76,11 +76,10 @@ SCRIPT = """<script>
 </script>"""
 
 
-def script() -> str:
-    """The page script with its two notes filled in (constants of this module, quoted as JS strings)."""
-    return SCRIPT % {"read": json.dumps(READ_AS_POINT), "refused": json.dumps(PASTE_REFUSED)}
+#: The script with its two notes filled in (constants of this module, quoted as JS strings), made once.
+HTML = SCRIPT % {"read": json.dumps(READ_AS_POINT), "refused": json.dumps(PASTE_REFUSED)}
 
 
 def install() -> None:
     """Put the number-entry script on the page (every page; the script itself runs once per page)."""
-    st.html(script(), unsafe_allow_javascript=True)
+    st.html(HTML, unsafe_allow_javascript=True)

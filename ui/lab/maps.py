@@ -24,7 +24,7 @@ import streamlit as st
 from convviz.numbers import fmt, fmt_range
 from ui.draw.colours import CHANNEL_NAMES, CHANNEL_WORDS
 from ui.draw.describe import colour_bar_text, map_facts, map_text
-from ui.draw.greys import grey_bar, picture, shrink, shrunk_pixels
+from ui.draw.greys import grey_bar, shrink, shrunk_pixels
 from ui.draw.pictures import colorbar_picture, data_uri, encode_jpeg, md_escape
 from ui.draw.scale import BULK_PERCENTILE, MapScale, nice_scale
 from ui.draw.stack import stack_html
@@ -70,10 +70,11 @@ def _picture(pipe: Pipeline, pic: MapPic) -> str:
     The focused filter's larger maps change with every edit of it, so theirs are not kept.
     """
     def make() -> str:
-        if pic.side > THUMB_SIDE:
-            return data_uri(picture(pic.m, pic.scale, pic.side, grey_view=pic.grey))
-        values = pipe.memo((*pic.key, pic.side, pic.grey, *pic.tag, "shrunk"),
-                           lambda: shrink(pic.m, pic.side, grey_view=pic.grey))
+        def shrunk() -> np.ndarray:
+            return shrink(pic.m, pic.side, grey_view=pic.grey)
+
+        values = shrunk() if pic.side > THUMB_SIDE else pipe.memo(
+            (*pic.key, pic.side, pic.grey, *pic.tag, "shrunk"), shrunk)
         return data_uri(encode_jpeg(shrunk_pixels(values, pic.scale, grey_view=pic.grey)))
 
     return pipe.memo((*pic.key, pic.scale, pic.side, pic.grey, *pic.tag), make)

@@ -112,10 +112,15 @@ class ExportFile:
         self._finalizer()
 
 
+def _used() -> int:
+    """Bytes reserved by files not yet deleted (the caller holds ``_lock``)."""
+    return sum(f.nbytes for f in list(_files) if f._finalizer.alive)
+
+
 def used_bytes() -> int:
     """Bytes reserved by files not yet deleted."""
     with _lock:
-        return sum(f.nbytes for f in list(_files) if f._finalizer.alive)
+        return _used()
 
 
 def reserve(key: str, nbytes: int) -> ExportFile:
@@ -128,7 +133,7 @@ def reserve(key: str, nbytes: int) -> ExportFile:
     """
     path = directory()
     with _lock:
-        used = sum(f.nbytes for f in list(_files) if f._finalizer.alive)
+        used = _used()
         if used + nbytes > DISK_BUDGET_BYTES:
             mb = 2**20
             raise NoRoom(NO_ROOM.format(used=round(used / mb), budget=DISK_BUDGET_BYTES // mb,
