@@ -167,7 +167,8 @@ def _progress_text(build: server.Build) -> str:
         seconds = round(time.monotonic() - build.started)
         return f"Filter {min(build.done + 1, build.steps)} of {build.steps}… ({seconds} s)"
     if build.state == "done":
-        return f"All {build.steps} filters done in {fmt(round(build.seconds, 1))} s."
+        took = f"{fmt(round(build.seconds, 1))} s" if build.seconds >= 0.1 else "under 0.1 s"  # never "0 s"
+        return f"All {build.steps} filters done in {took}."
     return "Stopped."
 
 
