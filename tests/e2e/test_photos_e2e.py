@@ -8,7 +8,6 @@ visible share of a picture is :func:`ui.draw.scale.visible_share`, measured on t
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 
 import cv2
@@ -57,8 +56,8 @@ def upload(page, name: str, data: bytes) -> None:
 
 def displayed(page, container: str) -> np.ndarray:
     """The picture the browser shows in `container`, decoded: ``(h, w, 3)`` uint8 RGB."""
-    src = page.locator(f".{container} img").first.get_attribute("src")
-    data = base64.b64decode(src.split(",", 1)[1])
+    src = page.locator(f".{container} img").first.evaluate("im => im.src")  # absolute: served by the app
+    data = page.request.get(src).body()
     return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)[..., ::-1]
 
 

@@ -3,4 +3,4 @@
 Nothing here reads or writes session state.
 """
 
-__all__ = ["colours", "describe", "figures", "grids", "pictures", "volume3d"]
+__all__ = ["colours", "describe", "figures", "grids", "map_figures", "pictures", "volume3d"]

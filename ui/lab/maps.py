@@ -5,12 +5,13 @@ explanation) alone. Every map is drawn on the diverging ramp of :mod:`ui.draw.pi
 :class:`~ui.lab.pipeline.Pipeline`, whose memo turns "this map of this filter at this scale" into JPEG bytes
 once, so an edit encodes only the pictures that really changed.
 
-The maps are drawn as two HTML elements (the focused filter's rows, the output volume's grid) with the
-pictures inline as ``data:`` URIs, rather than one Streamlit image per map: measured here, every element a
-rerun sends costs the browser a re-render of the page, and a dozen images made an edit several times slower
-than the pictures' bytes do. Each figure's class names the map (``cv_map_ch0`` .. ``cv_map_ch2``,
-``cv_map_sum``, ``cv_map_relu``, ``cv_map_pool``, ``cv_thumb_<k>``) for browser tests. Only numbers and fixed
-words go into that HTML; filter names are written with Markdown, escaped.
+The maps are drawn as two HTML elements (the focused filter's rows, the output volume's grid; their pieces
+are in :mod:`ui.draw.map_figures`), rather than one Streamlit image per map: measured here, every element a
+rerun sends costs the browser a re-render of the page. The pictures in them are URLs
+(:mod:`ui.server.media`): an edit sends the HTML again, but the browser fetches only the pictures that
+changed. Each figure's class names the map (``cv_map_ch0`` .. ``cv_map_ch2``, ``cv_map_sum``,
+``cv_map_relu``, ``cv_map_pool``, ``cv_thumb_<k>``) for browser tests. Filter names are written with
+Markdown, escaped.
 """
 
 from __future__ import annotations
@@ -23,26 +24,24 @@ import streamlit as st
 
 from convviz.numbers import fmt, fmt_range
 from ui.draw.colours import CHANNEL_NAMES, CHANNEL_WORDS
-from ui.draw.describe import colour_bar_text, map_facts, map_text
-from ui.draw.greys import grey_bar, shrink, shrunk_pixels
-from ui.draw.pictures import colorbar_picture, data_uri, encode_jpeg, md_escape
-from ui.draw.scale import BULK_PERCENTILE, MapScale, nice_scale
+from ui.draw.describe import map_facts, map_text
+from ui.draw.greys import shrink, shrunk_pixels
+from ui.draw.map_figures import figure_html, legend_html, note_html, op_html, row_html
+from ui.draw.pictures import MAP_JPEG_QUALITY, encode_jpeg, md_escape
+from ui.draw.scale import MapScale, nice_scale
 from ui.draw.stack import stack_html
 from ui.lab import display, live, pipeline
 from ui.lab.context import LabContext, lab_context, publish_link
 from ui.lab.loupe import loupe_panel
 from ui.lab.pipeline import Pipeline, Stats
 from ui.lab.settings import settings_problem
+from ui.server.media import picture_url, previous_url
 from ui.state import LabSettings
 
-THUMB_SIDE = 256  # pixels on the long side of an output-volume thumbnail (shown ~200 px wide)
-MAP_SIDE = pipeline.MAP_SIDE  # the focused filter's maps: long side in pixels (shown ~180-250 px wide)
-# Inline styles of the map panels (constants only: user text never goes into this HTML).
-_FIG = "flex:1 1 0;min-width:0;margin:0"
-_CAPTION = "font-size:0.95rem;color:#333;text-align:center;margin-top:2px;line-height:1.3"
-_NOTE = "align-self:center;background:#eef4fb;color:#1d4f91;padding:12px;border-radius:6px;font-size:0.95rem"
-_OP = "font-size:2.2rem;font-weight:700;text-align:center;padding:0 4px;align-self:center;line-height:1.1"
-_ROW = "display:flex;gap:8px;align-items:flex-start;margin-bottom:10px"
+MAP_SIDE = pipeline.MAP_SIDE  # the focused filter's maps: long side in pixels (shown 111-322 px wide)
+#: The output volume's slices: the same size, so the focused filter's slice is the very picture of its last
+#: map (one file, fetched once). Shown 249-520 px wide with two filters, 119-255 px with eight.
+THUMB_SIDE = MAP_SIDE
 
 
 @dataclass(frozen=True)
@@ -62,22 +61,30 @@ class MapPic:
     label: str = ""  # what the map is, in a few words (the loupe's picker)
 
 
-def _picture(pipe: Pipeline, pic: MapPic) -> str:
-    """The picture as a ``data:`` URI (JPEG), made once per map, part, scale, size and view.
+def _encoded(pipe: Pipeline, pic: MapPic) -> tuple[bytes, tuple[int, int]]:
+    """The picture's JPEG bytes and ``(height, width)`` in pixels, made once per map, part, scale, size and
+    view.
 
     An edit that moves the shared scale redraws every thumbnail although their maps did not change: their
     shrunk values (scale-free, ~200 kB each) are kept too, so only the colouring and the JPEG are redone.
-    The focused filter's larger maps change with every edit of it, so theirs are not kept.
+    The focused filter's maps change with every edit of it, so theirs are not kept.
     """
-    def make() -> str:
+    def make() -> tuple[bytes, tuple[int, int]]:
         def shrunk() -> np.ndarray:
             return shrink(pic.m, pic.side, grey_view=pic.grey)
 
-        values = shrunk() if pic.side > THUMB_SIDE else pipe.memo(
-            (*pic.key, pic.side, pic.grey, *pic.tag, "shrunk"), shrunk)
-        return data_uri(encode_jpeg(shrunk_pixels(values, pic.scale, grey_view=pic.grey)))
+        values = pipe.memo((*pic.key, pic.side, pic.grey, *pic.tag, "shrunk"), shrunk) \
+            if pic.container.startswith("cv_thumb_") else shrunk()
+        pixels = shrunk_pixels(values, pic.scale, grey_view=pic.grey)  # (h, w, 3) uint8
+        return encode_jpeg(pixels, MAP_JPEG_QUALITY), pixels.shape[:2]
 
     return pipe.memo((*pic.key, pic.scale, pic.side, pic.grey, *pic.tag), make)
+
+
+def _picture(pipe: Pipeline, pic: MapPic) -> str:
+    """The URL the page loads the picture from (:func:`ui.server.media.picture_url`, slot: its container):
+    an edit sends only the pictures that changed."""
+    return picture_url(_encoded(pipe, pic)[0], pic.container)
 
 
 #: What each map is, for its text alternative (the thumbnails' names are made in :func:`_alt`).
@@ -102,17 +109,12 @@ def _alt(pipe: Pipeline, pic: MapPic) -> str:
 
 
 def _figure(pipe: Pipeline, pic: MapPic | None, placeholder: str = "") -> str:
-    """One map as an HTML figure (its class is its name, e.g. ``cv_map_sum``), or a note when it is off."""
+    """One map as an HTML figure (over the slot's previous picture while it loads), or a note when off."""
     if pic is None:
-        return f"<div style='{_FIG};{_NOTE}'>{escape(placeholder)}</div>"
-    return (f"<figure class='cv-map {pic.container}' style='{_FIG}'><img src='{_picture(pipe, pic)}' "
-            f"alt='{escape(_alt(pipe, pic), quote=True)}' "
-            f"style='width:100%;border-radius:4px;border:1px solid #ddd'>"
-            f"<figcaption style='{_CAPTION}'>{escape(pic.caption)}</figcaption></figure>")
-
-
-def _op(text: str) -> str:
-    return f"<div style='{_OP}'>{text}</div>"
+        return note_html(placeholder)
+    url = _picture(pipe, pic)
+    return figure_html(pic.container, url, _encoded(pipe, pic)[1], _alt(pipe, pic), pic.caption,
+                       previous_url(pic.container))
 
 
 @dataclass(frozen=True)
@@ -154,34 +156,11 @@ def _pic(ctx: LabContext, page: _Page, key: tuple, m: np.ndarray, stats: Stats, 
                   tag, clipped, m, label or role)
 
 
-def legend_html(page: _Page, pics: list[MapPic]) -> str:
-    """The colour bar with its values (shared mode) or how to read per-map colours, the scale's rule and
-    how many of the shown values lie beyond it."""
-    grey = bool(pics) and all(p.grey for p in pics)
-    ends = "black 0 · white +{s}" if grey else "purple −{s} · white 0 · orange +{s}"
-    rule = ("exact largest |value|" if page.view.rule == "max" else
-            f"{BULK_PERCENTILE:g}th percentile of |values| away from the padding border")
-    if page.shared is not None:
-        s = fmt(page.shared)
-        text = f"Colours of every map: {ends.format(s=s)} (scale: {rule})"
-    else:
-        text = f"Colours per map: {ends.format(s='s')}, s in each caption (scale: {rule})"
-    total = sum(p.clipped.clipped for p in pics if p.clipped)
-    size = sum(p.clipped.size for p in pics if p.clipped)
-    if page.view.rule == "bulk":
-        share = 100 * total / size if size else 0.0
-        text += (f"; {share:.1f} % of the values shown lie beyond it, drawn at the end colours"
-                 if total else "; no value shown lies beyond it")
-    text += (". Shrunk maps keep each block's most extreme value (thin edges stay); [min, max] in the "
-             "captions.")
-    # One row of pixels, stretched to 18 px by the style: the same bar in 0.6 kB instead of 11 kB, which
-    # every edit sends again inside the decomposition's HTML.
-    bar = data_uri(grey_bar(height=1) if grey else colorbar_picture(height=1), mime="image/png")
-    alt = ("Grey scale: black is 0, white is +" + fmt(page.shared) if grey and page.shared else
-           "Grey scale: black is 0, white is the map's scale" if grey else colour_bar_text(page.shared))
-    return (f"<figure style='margin:0 0 6px 0'><img src='{bar}' alt='{escape(alt, quote=True)}' "
-            "style='width:100%;height:18px'>"
-            f"<figcaption style='{_CAPTION}'>{escape(text)}</figcaption></figure>")
+def _legend(page: _Page, pics: list[MapPic]) -> str:
+    """The colour legend of these maps (:func:`ui.draw.map_figures.legend_html`)."""
+    return legend_html(shared=page.shared, rule=page.view.rule, grey=bool(pics) and all(p.grey for p in pics),
+                       clipped=sum(p.clipped.clipped for p in pics if p.clipped),
+                       size=sum(p.clipped.size for p in pics if p.clipped))
 
 
 def _post_tag(settings: LabSettings) -> tuple:
@@ -241,15 +220,14 @@ def decomposition_panel(ctx: LabContext, page: _Page, pics: dict[str, MapPic | N
     part = "" if (sh, sw) == (h, w) else f" Shown: {sh} × {sw} of them ({_part_words(page, h, w)})."
     st.markdown(f"#### Filter {k + 1} “{md_escape(ctx.bank.names[k])}”: one map per channel, then their sum"
                 f"  \nEvery map here is {h} × {w} (H′ × W′).{part}")
-    row1 = _op("+").join(_figure(pipe, pics[f"ch{c}"]) for c in range(3))
+    row1 = op_html("+").join(_figure(pipe, pics[f"ch{c}"]) for c in range(3))
     row2 = "".join((
-        _op(f"+&nbsp;{escape(fmt(float(ctx.bank.bias[k])))}<br>="), _figure(pipe, pics["sum"]), _op("→"),
-        _figure(pipe, pics["relu"], "ReLU is off: negative values go on."), _op("→"),
+        op_html(f"+&nbsp;{escape(fmt(float(ctx.bank.bias[k])))}<br>="), _figure(pipe, pics["sum"]),
+        op_html("→"), _figure(pipe, pics["relu"], "ReLU is off: negative values go on."), op_html("→"),
         _figure(pipe, pics["pool"], "Pooling is off (choose max or average above)."),
     ))
     drawn = [p for p in pics.values() if p is not None]
-    st.html(f"<div class='cv-decomposition'><div style='{_ROW}'>{row1}</div><div style='{_ROW}'>{row2}</div>"
-            f"{legend_html(page, drawn)}</div>")
+    st.html(f"<div class='cv-decomposition'>{row_html(row1)}{row_html(row2)}{_legend(page, drawn)}</div>")
     note = display.border_note(page.regions)
     if note and not page.view.hide_border:
         st.caption(note)

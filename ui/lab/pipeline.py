@@ -39,8 +39,8 @@ from ui.state import LabSettings
 #: is 0.7 billion, about 0.1 s here). Bigger work is refused with a message, not queued.
 INTERACTIVE_BUDGET = 2_000_000_000
 MEMO_SIZE = 120  # pictures and small arrays kept per session: a page of 8 filters shows 14, an edit adds ~5
-MEMO_BYTES = 3_000_000  # ... and their bytes (a 384 px map's data URI: 15-30 kB, a thumbnail's 8-15 kB)
-MAP_SIDE = 384  # pixels on the long side of a focused filter's map as drawn (ui.lab.maps uses it too)
+MEMO_BYTES = 3_000_000  # ... and their bytes (a 256 px map's JPEG: 5-20 kB)
+MAP_SIDE = 256  # pixels on the long side of a map as drawn (ui.lab.maps uses it): shown 111-322 px wide
 
 
 @dataclass(frozen=True)
