@@ -45,7 +45,10 @@ def _draw() -> None:
         with tab:
             st.code(scripts[framework], language="python", line_numbers=False)
             if classroom.shows("export"):  # a presenter shows the code; downloads are for students
-                st.download_button(f"Download {file_name}", scripts[framework], file_name=file_name,
+                # Deferred (a callable): a page with a file URL made the browser fetch both scripts again
+                # after every weight edit (4 kB an edit, measured); this way a file exists only on a click.
+                script = scripts[framework]
+                st.download_button(f"Download {file_name}", lambda script=script: script, file_name=file_name,
                                    mime="text/x-python", on_click="ignore", key=f"cv_dl_code_{framework}",
                                    icon=":material/download:")
             if framework == "torch":
