@@ -21,8 +21,10 @@ Reported (all measured here):
   ``--settle`` seconds), *class* (every student joined and editing), *peak* (sampled after every
   interaction), right after the class closed and ``--after`` seconds later; memory per student is
   (class - warm) / N;
-- bytes per edit received by the browser on the websocket (Playwright ``framereceived``) plus the bytes of
-  HTTP responses during the edit;
+- bytes per edit *on the network*: every byte the server sent through a counting TCP proxy between it and
+  the browsers (:func:`tests.e2e.helpers.counting_proxy`: HTTP headers and bodies, websocket framing, after
+  the websocket's compression), which is what a classroom's Wi-Fi carries; and, for reference, the
+  websocket's frames decompressed, as Playwright reports them; and bytes per join on the network;
 - the load average before and after.
 
 Run from the repository root (it takes about a minute plus ``--after``)::
@@ -50,6 +52,7 @@ from tests.e2e.helpers import (
     CHROMIUM_ARGS,
     IDLE,
     UPLOAD_INPUT,
+    counting_proxy,
     cpu_seconds,
     find_chromium,
     photo_jpeg,
@@ -71,8 +74,7 @@ class Student:
     n: int
     context: object
     page: object
-    ws_bytes: list[int] = field(default_factory=lambda: [0])  # websocket bytes received (a counter)
-    http_bytes: list[int] = field(default_factory=lambda: [0])  # HTTP response bodies received
+    ws_bytes: list[int] = field(default_factory=lambda: [0])  # websocket bytes received, decompressed
     box: object = None
     last_value: str = ""
 
@@ -88,14 +90,7 @@ def _count_bytes(student: Student) -> None:
 
         ws.on("framereceived", on_frame)
 
-    def on_response(response) -> None:
-        try:
-            student.http_bytes[0] += len(response.body())
-        except Exception:  # noqa: BLE001 - a response without a body (redirect, aborted)
-            pass
-
     student.page.on("websocket", on_ws)
-    student.page.on("response", on_response)
 
 
 def join(browser, url: str, n: int) -> Student:
@@ -121,10 +116,12 @@ def join(browser, url: str, n: int) -> Student:
     return student
 
 
-def edit(student: Student, value: str) -> tuple[float, int]:
-    """Set the student's weight to `value`; return (ms until the maps re-rendered, bytes received)."""
+def edit(student: Student, value: str, wire) -> tuple[float, int, int]:
+    """Set the student's weight to `value`; return (ms until the maps re-rendered, bytes on the network
+    through `wire`, websocket bytes decompressed). Edits are one at a time, so the proxy's count is this
+    edit's (and the other pages' few keep-alive bytes)."""
     page = student.page
-    before = student.ws_bytes[0] + student.http_bytes[0]
+    before, on_wire = student.ws_bytes[0], wire.down
     old = page.evaluate(_SRCS, AFFECTED)
     page.evaluate(_ARM, [_EDIT_DONE, [AFFECTED, old]])
     student.box.fill(value)
@@ -134,7 +131,7 @@ def edit(student: Student, value: str) -> tuple[float, int]:
     wait_idle(page, 120_000)
     page.wait_for_timeout(150)  # late frames of this edit (e.g. the explanation) still count
     student.last_value = value
-    return ms, student.ws_bytes[0] + student.http_bytes[0] - before
+    return ms, wire.down - on_wire, student.ws_bytes[0] - before
 
 
 def cross_talk(student: Student, others: list[str]) -> list[str]:
@@ -175,10 +172,11 @@ def run(args) -> dict:
     if chromium is None:
         sys.exit("no Chromium found: install it or set CONVVIZ_CHROMIUM")
     out: dict = {"load_before": os.getloadavg(), "errors": [], "cross_talk": []}
-    joins, edits, edit_bytes, peak = [], [], [], 0.0
+    joins, join_bytes, edits, wire_bytes, ws_bytes, peak = [], [], [], [], [], 0.0
     env = dict(item.split("=", 1) for item in args.env)
-    with sync_playwright() as p, serve_process(ROOT / "app.py", env=env, port=args.port) as (url, proc):
-        pid = proc.pid
+    with sync_playwright() as p, serve_process(ROOT / "app.py", env=env, port=args.port) as (direct, proc), \
+            counting_proxy(direct) as wire:
+        pid, url = proc.pid, wire.url
         browser = p.chromium.launch(executable_path=chromium, args=list(CHROMIUM_ARGS))
         visit = browser.new_context()  # warm-up: imports, the sample image, the default bank
         wp = visit.new_page()
@@ -191,10 +189,11 @@ def run(args) -> dict:
         students: list[Student] = []
         cpu0 = cpu_seconds(pid)
         for n in range(args.students):
-            t0 = time.perf_counter()
+            t0, w0 = time.perf_counter(), wire.down
             try:
                 students.append(join(browser, url, n))
                 joins.append((time.perf_counter() - t0) * 1000)
+                join_bytes.append(wire.down - w0)
             except Exception as exc:  # noqa: BLE001 - counted and reported, the class goes on
                 out["errors"].append(f"join {n}: {type(exc).__name__}: {exc}")
             peak = max(peak, rss_mb(pid))
@@ -206,10 +205,11 @@ def run(args) -> dict:
             for s in rng.sample(students, len(students)):
                 value = f"{(s.n + 1) / 8 + (r + 1) / 1000:.3f}"  # each student's own, new each round
                 try:
-                    ms, nbytes = edit(s, value)
+                    ms, on_wire, ws = edit(s, value, wire)
                     if r > 0:  # the first round warms each session's picture cache
                         edits.append(ms)
-                        edit_bytes.append(nbytes)
+                        wire_bytes.append(on_wire)
+                        ws_bytes.append(ws)
                 except Exception as exc:  # noqa: BLE001 - counted and reported
                     out["errors"].append(f"edit {s.filename} round {r}: {type(exc).__name__}: {exc}")
                 peak = max(peak, rss_mb(pid))
@@ -236,7 +236,9 @@ def run(args) -> dict:
         out["after"] = trace[-1][1] if trace else out["after_close"]
         with open(f"/proc/{pid}/status") as f:
             out["hwm"] = next(int(line.split()[1]) / 1024 for line in f if line.startswith("VmHWM:"))
-    out.update(peak=peak, joins=joins, edits=edits, edit_bytes=edit_bytes, load_after=os.getloadavg())
+    out.update(peak=peak, joins=joins, edits=edits, wire_bytes=wire_bytes, ws_bytes=ws_bytes,
+               join_bytes=join_bytes,
+               load_after=os.getloadavg())
     return out
 
 
@@ -263,13 +265,16 @@ def main(argv: list[str] | None = None) -> None:
     print(f"| join (open, upload 1 MP, first render) | {len(r['joins'])} | {_pct(r['joins'])} |")
     print(f"| weight edit | {len(r['edits'])} | {_pct(r['edits'])} |")
     print()
-    kb = [b / 1000 for b in r["edit_bytes"]] or [0.0]
+    wire_kb = [b / 1000 for b in r["wire_bytes"]] or [0.0]
+    ws_kb = [b / 1000 for b in r["ws_bytes"]] or [0.0]
     print(f"errors: {len(r['errors'])}; cross-talk: {len(r['cross_talk'])}")
     for line in r["errors"] + r["cross_talk"]:
         print("  ", line)
     print(f"server CPU-s per join {r['cpu_per_join']:.2f}, per edit {r['cpu_per_edit']:.3f}")
-    print(f"bytes per edit received by a browser: median {statistics.median(kb):.1f} kB, "
-          f"max {max(kb):.1f} kB")
+    print(f"bytes per edit on the network: median {statistics.median(wire_kb):.1f} kB, "
+          f"max {max(wire_kb):.1f} kB (the websocket's frames decompressed: median "
+          f"{statistics.median(ws_kb):.1f} kB); per join (a fresh browser: the page's scripts, the upload's "
+          f"pictures) median {statistics.median(r['join_bytes'] or [0]) / 1e6:.2f} MB")
     per = (r["class"] - r["warm"]) / max(n, 1)
     print(f"RSS MB: warm {r['warm']:.0f}, class {r['class']:.0f} ({per:.1f} per student), peak sampled "
           f"{r['peak']:.0f} (VmHWM {r['hwm']:.0f}), right after close {r['after_close']:.0f}, "

@@ -7,6 +7,7 @@ Importing this module needs neither pytest nor Playwright.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import os
@@ -14,10 +15,13 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
+from urllib.parse import urlparse
 
 import numpy as np
 from PIL import Image
@@ -180,3 +184,63 @@ def photo_jpeg(width: int, height: int, seed: int = 0, quality: int = 90) -> byt
 def weight_input_class(page, k: int, c: int, i: int, j: int) -> str | None:
     """The class of the container of weight ``[k, i, j, c]``'s input (its key holds the bank revision)."""
     return page.evaluate(_WEIGHT_CLASS, [k, c, i, j])
+
+
+@dataclass
+class Wire:
+    """A counting proxy's address and the bytes the server has sent through it (all connections)."""
+
+    url: str = ""
+    down: int = 0  # bytes from the server to the browser, as on the network: headers, framing, compression
+
+
+@contextlib.contextmanager
+def counting_proxy(url: str) -> Iterator[Wire]:
+    """A TCP proxy on 127.0.0.1 in front of the server at `url` that counts the bytes sent to the browser.
+
+    Playwright reports websocket frames decompressed; what a classroom's Wi-Fi carries is what passes
+    here. Open the page at ``wire.url`` (same host, another port: the app sees it as its own origin).
+    """
+    target = urlparse(url)
+    wire, loop = Wire(), asyncio.new_event_loop()
+
+    async def pipe(reader, writer, count: bool) -> None:
+        try:
+            while data := await reader.read(1 << 16):
+                if count:
+                    wire.down += len(data)
+                writer.write(data)
+                await writer.drain()
+        except (ConnectionError, OSError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+
+    async def handle(from_browser, to_browser) -> None:
+        try:
+            from_server, to_server = await asyncio.open_connection(target.hostname, target.port)
+        except OSError:
+            to_browser.close()
+            return
+        with contextlib.suppress(asyncio.CancelledError):  # cancelled: the proxy is closing
+            await asyncio.gather(pipe(from_browser, to_server, False), pipe(from_server, to_browser, True))
+
+    # The loop runs on its own thread (Playwright's sync API keeps one running on the caller's).
+    thread = threading.Thread(target=loop.run_forever, name="counting-proxy", daemon=True)
+    thread.start()
+    server = asyncio.run_coroutine_threadsafe(asyncio.start_server(handle, "127.0.0.1", 0), loop).result(10)
+    wire.url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}{target.path.rstrip('/')}"
+    try:
+        yield wire
+    finally:
+        async def close() -> None:
+            server.close()
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:  # open connections' pipes
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(close(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=5)
+        loop.close()
