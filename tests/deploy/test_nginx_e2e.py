@@ -6,7 +6,9 @@ fails: CI must run it.
 
 from __future__ import annotations
 
+import gzip
 import os
+import re
 import shutil
 import urllib.error
 import urllib.request
@@ -81,6 +83,12 @@ def test_sessions_stick_and_survive_a_crashed_replica(two_replicas):
     assert urllib.request.urlopen(f"{c.url}/_stcore/health").status == 200
     with pytest.raises(urllib.error.HTTPError, match="404"):
         urllib.request.urlopen(f"{c.url}/_stcore/metrics")
+    script = re.search(r"static/js/[\w.-]+\.js", urllib.request.urlopen(c.url).read().decode()).group()
+    zipped = urllib.request.urlopen(urllib.request.Request(f"{c.url}/{script}",
+                                                           headers={"Accept-Encoding": "gzip"}))
+    assert zipped.headers["Content-Encoding"] == "gzip"  # Streamlit sends its scripts uncompressed
+    sent = zipped.read()
+    assert len(gzip.decompress(sent)) > 2.5 * len(sent)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=find_chromium(), args=list(CHROMIUM_ARGS))
         students = [_student(browser, c, n) for n in range(4)]
