@@ -10,7 +10,7 @@ def test_a_figure_keeps_its_place_and_shows_the_old_picture_while_the_new_loads(
                        before="/media/old.jpg")
     assert "class='cv-map cv_map_sum'" in html and "src='/media/new.jpg'" in html
     assert "width='256' height='192'" in html  # (height, width) in: the img's box is reserved
-    assert "background:url(/media/old.jpg)" in html
+    assert "background:url(&quot;/media/old.jpg&quot;)" in html
     assert "a &lt;b&gt; map" in html and "sum &amp; bias" in html
     assert "background" not in figure_html("cv_map_sum", "/media/a.jpg", (1, 1), "", "", "/media/a.jpg")
     assert "background" not in figure_html("cv_map_sum", "/media/a.jpg", (1, 1), "", "")

@@ -12,44 +12,54 @@ from streamlit.testing.v1 import AppTest
 from ui import state
 from ui.server.media import picture_url
 
+MEDIA_URL = r"(/mock)?/media/[0-9a-f]+\.jpg"  # AppTest's server is at /mock
+
 
 def test_outside_a_server_a_picture_is_a_data_uri():
     assert picture_url(b"\xff\xd8\xff", "cv_map_sum") == "data:image/jpeg;base64,/9j/"
 
 
 def _slots_script():
-    """Each run registers the bytes named in session state in two slots and notes what it sees."""
+    """Registers pictures in slots, lets Streamlit collect what no key names, and notes what it sees."""
     import streamlit as st
     from streamlit import runtime
 
     from ui.server.media import picture_url, previous_url
 
-    data = st.session_state.get("data", b"first")
-    a = picture_url(data, "a")
-    st.session_state["urls"] = (a, picture_url(data, "b"), picture_url(b"other", "c"), picture_url(data, "a"))
-    st.session_state["previous"] = previous_url("a")
     manager = runtime.get_instance().media_file_mgr
-    old = st.session_state.get("old_id")
-    st.session_state["old_alive"] = None if old is None else manager.read_file(old) is not None
-    st.session_state["content"] = manager.read_file(a.rsplit("/", 1)[1].split(".")[0]).content
+
+    def alive(url: str) -> bool:
+        return manager.read_file(url.rsplit("/", 1)[1].split(".")[0]) is not None
+
+    facts = {}
+    one = picture_url(b"one", "x")
+    facts["urls"] = (one, picture_url(b"one", "y"), picture_url(b"other", "z"))
+    facts["content"] = manager.read_file(one.rsplit("/", 1)[1].split(".")[0]).content
+    facts["previous at first"] = previous_url("x")
+    two = picture_url(b"two", "x")
+    facts["previous after a change"] = previous_url("x") == one
+    picture_url(b"free", "y")
+    picture_url(b"free too", "y")  # y lets go of "one" (it was y's picture, then the one before)
+    manager.remove_orphaned_files()
+    facts["kept while the new loads"] = alive(one) and alive(two)
+    three = picture_url(b"three", "x")
+    picture_url(b"three", "x")  # the same picture again: what came before stays
+    manager.remove_orphaned_files()
+    facts["after two changes"] = (alive(one), alive(two), alive(three), previous_url("x") == two)
+    st.session_state["facts"] = facts
 
 
-def test_a_slot_holds_one_picture_and_says_what_it_showed_before():
+def test_a_slot_holds_its_picture_and_the_one_before():
     at = AppTest.from_function(_slots_script).run()
-    a, b, c, again = at.session_state["urls"]
-    assert re.fullmatch(r"(/mock)?/media/[0-9a-f]+\.jpg", a)  # AppTest's server is at /mock
-    assert a == b == again and c != a  # the same bytes are one file, wherever they are shown
-    assert at.session_state["content"] == b"first"
-    assert at.session_state["previous"] is None  # nothing shown before
-    at.session_state["old_id"] = a.rsplit("/", 1)[1].split(".")[0]
-    at.session_state["data"] = b"second"
-    at.run()
-    new = at.session_state["urls"][0]
-    assert new != a and at.session_state["previous"] == a  # drawn under the new picture while it loads
-    assert at.session_state["content"] == b"second"
-    at.run()  # the first run's file is no slot's any more: Streamlit deleted it after the last run
-    assert at.session_state["old_alive"] is False
-    assert at.session_state["previous"] == a  # a rerun with the same picture keeps what came before
+    facts = at.session_state["facts"]
+    one, same, other = facts["urls"]
+    assert re.fullmatch(MEDIA_URL, one)
+    assert one == same and other != one  # the same bytes are one file, wherever they are shown
+    assert facts["content"] == b"one"
+    assert facts["previous at first"] is None  # nothing shown before
+    assert facts["previous after a change"]  # drawn under the new picture while it loads
+    assert facts["kept while the new loads"]
+    assert facts["after two changes"] == (False, True, True, True)  # "one" deleted, "two" kept as before
 
 
 def _lab():
@@ -72,7 +82,7 @@ def test_an_edit_gives_new_urls_only_to_the_pictures_it_changed():
     before = _sources(at)
     assert set(before) == {"cv_map_ch0", "cv_map_ch1", "cv_map_ch2", "cv_map_sum", "cv_map_relu",
                            "cv_thumb_0", "cv_thumb_1"}
-    assert all(re.fullmatch(r"(/mock)?/media/[0-9a-f]+\.jpg", src) for src in before.values())
+    assert all(re.fullmatch(MEDIA_URL, src) for src in before.values())
     assert before["cv_thumb_0"] == before["cv_map_relu"]
     bank = at.session_state[state.BANK]
     weights = bank.weights.copy()
@@ -104,4 +114,4 @@ def test_the_url_starts_with_the_servers_base_path():
         at = AppTest.from_function(_base_path_script).run()
     finally:
         config.set_option("server.baseUrlPath", old)
-    assert re.fullmatch(r"/school/lab(/mock)?/media/[0-9a-f]+\.jpg", at.session_state["url"])
+    assert re.fullmatch("/school/lab" + MEDIA_URL, at.session_state["url"])

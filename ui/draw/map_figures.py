@@ -46,8 +46,10 @@ def figure_html(container: str, url: str, size: tuple[int, int], alt: str, capti
         new one loads, so a changed map never flashes empty on a slow network.
     """
     h, w = size
-    under = f";background:url({before}) 0 0/100% 100% no-repeat" if before and before != url else ""
-    return (f"<figure class='cv-map {container}' style='{_FIG}'><img src='{url}' width='{w}' height='{h}' "
+    under = (f";background:url(&quot;{escape(before, quote=True)}&quot;) 0 0/100% 100% no-repeat"
+             if before and before != url else "")
+    return (f"<figure class='cv-map {container}' style='{_FIG}'><img src='{escape(url, quote=True)}' "
+            f"width='{w}' height='{h}' "
             f"alt='{escape(alt, quote=True)}' "
             f"style='width:100%;height:auto;border-radius:4px;border:1px solid #ddd{under}'>"
             f"<figcaption style='{_CAPTION}'>{escape(caption)}</figcaption></figure>")

@@ -2,12 +2,12 @@
 
 The plotly surfaces this replaces took 6-8 s to appear and 2-3 s per edit in a browser without a graphics
 card (software WebGL), showed the top slice almost edge-on and pushed maps out of frame with 8 filters.
-Here every slice is the map picture the page already has (a ``data:`` URI), tilted by the same two
-rotations and lifted by its depth, so the browser only composites K images: it appears with the page and
-an edit costs what the thumbnails cost. The frame is sized from the projected footprint of the stack, so
-all K slices are in view, each seen from above at :data:`TILT` degrees.
+Here every slice is the map picture the page already has (by its URL), tilted by the same two rotations
+and lifted by its depth, so the browser only composites K images: it appears with the page and an edit costs
+what the thumbnails cost. The frame is sized from the projected footprint of the stack, so all K slices
+are in view, each seen from above at :data:`TILT` degrees.
 
-Only numbers, data URIs made by :mod:`ui.draw.pictures` and labels escaped here go into the HTML.
+Only numbers, the pictures' URLs (made by the app, escaped here) and labels escaped here go into the HTML.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def stack_html(uris: list[str], labels: list[str], hw: tuple[int, int], *, width
     Parameters
     ----------
     uris : list of str
-        The slices' pictures as ``data:`` URIs, first at the bottom.
+        The slices' pictures (URLs or ``data:`` URIs), first at the bottom.
     labels : list of str
         One label per slice, written beside it (escaped here).
     hw : (int, int)
@@ -76,9 +76,9 @@ def stack_html(uris: list[str], labels: list[str], hw: tuple[int, int], *, width
              f"height:{sh:.1f}px;transform-style:preserve-3d;transform:rotateX({TILT}deg) rotateZ({TURN}deg)")
     slices, names = [], []
     for i, (uri, label) in enumerate(zip(uris, labels, strict=True)):
-        slices.append(f"<img class='cv-slice' alt='{escape(label)}' src='{uri}' style='position:absolute;"
-                      f"left:0;top:0;width:100%;height:100%;transform:translateZ({i * gap:.1f}px);"
-                      "outline:1px solid #555;opacity:0.96'>")
+        slices.append(f"<img class='cv-slice' alt='{escape(label)}' src='{escape(uri, quote=True)}' "
+                      "style='position:absolute;left:0;top:0;width:100%;height:100%;"
+                      f"transform:translateZ({i * gap:.1f}px);outline:1px solid #555;opacity:0.96'>")
         names.append(f"<div style='{_LABEL};left:{cx + fw / 2 + 8:.1f}px;top:{cy0 - i * rise:.1f}px'>"
                      f"{escape(label)}</div>")
     caption = (f"<div style='text-align:center;font-size:0.95rem;color:#333'>{escape(title)}</div>"

@@ -68,9 +68,11 @@ def _readonly(a: np.ndarray) -> np.ndarray:
 
 
 def _nbytes(data: object) -> int:
-    """Bytes a memo entry holds (arrays, text, bytes; other objects by their shallow size)."""
+    """Bytes a memo entry holds (arrays, text, bytes, tuples of them; other objects by their shallow size)."""
     if isinstance(data, np.ndarray):
         return data.nbytes
+    if isinstance(data, tuple):  # e.g. a picture's (JPEG bytes, (h, w))
+        return sum(_nbytes(item) for item in data)
     return len(data) if isinstance(data, str | bytes) else sys.getsizeof(data)
 
 

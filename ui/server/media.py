@@ -10,16 +10,19 @@ whole. With the pictures inline as base64 ``data:`` URIs, every edit sent every 
 - the same picture in two places (the focused filter's last map and its output-volume slice) is one file.
 
 Lifetime (Streamlit's media manager does the bookkeeping): each picture is registered under a *slot* of the
-session, the place on the page it fills (``cv_map_sum``, ``cv_thumb_3``). Registering a new picture in a
-slot releases the old one; Streamlit releases all of a session's slots at the start of each full run and
-when the session ends, and deletes the files no slot names at the end of each run. A session therefore
-holds at most one picture per slot, and the store is shared: two students with the same picture hold one
-copy.
+session, the place on the page it fills (``cv_map_sum``, ``cv_thumb_3``), and the slot's previous picture
+under the slot's ``before`` key, so it stays available while the new one loads (two quick edits: the page may
+still be fetching it). Registering in a key releases what it held; Streamlit releases all of a session's keys
+at the start of each full run and when the session ends, and deletes the files no key names at the end of
+each run. A session therefore holds at most two pictures per slot, and the store is shared: two students
+with the same picture hold one copy.
 
 Outside a Streamlit server (plain Python, no runtime) the picture is returned as a ``data:`` URI.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import streamlit as st
 from streamlit import config, runtime
@@ -30,7 +33,18 @@ from ui.draw.pictures import data_uri
 __all__ = ["picture_url", "previous_url"]
 
 _COORDINATES = "convviz:{}"  # the media manager's per-session key of a slot (its own elements use "1.2.3")
-# Per session: slot -> (URL now, the different URL before it), in st.session_state under this key.
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """A picture a slot shows or showed: its URL, and its bytes (to register it again on the next run)."""
+
+    url: str
+    data: bytes
+    mime: str
+
+
+# Per session: slot name -> (the picture now, the one before or None), in st.session_state under this key.
 _SLOTS = "_cv_media_slots"
 
 
@@ -40,11 +54,15 @@ def _base() -> str:
     return f"/{base}" if base else ""
 
 
-def _slots() -> dict[str, tuple[str, str | None]] | None:
+def _slots() -> dict[str, tuple[_Shown, _Shown | None]] | None:
     """This session's slots, or None outside a script run."""
     if get_script_run_ctx(suppress_warning=True) is None:
         return None
     return st.session_state.setdefault(_SLOTS, {})
+
+
+def _register(data: bytes, mime: str, key: str) -> str:
+    return _base() + runtime.get_instance().media_file_mgr.add(data, mime, _COORDINATES.format(key))
 
 
 def picture_url(data: bytes, slot: str, mime: str = "image/jpeg") -> str:
@@ -68,17 +86,18 @@ def picture_url(data: bytes, slot: str, mime: str = "image/jpeg") -> str:
     slots = _slots() if runtime.exists() else None
     if slots is None:
         return data_uri(data, mime)
-    url = _base() + runtime.get_instance().media_file_mgr.add(data, mime, _COORDINATES.format(slot))
-    now = slots.get(slot, (None, None))[0]
-    if url != now:
-        slots[slot] = (url, now)
+    url = _register(data, mime, slot)
+    now, before = slots.get(slot, (None, None))
+    if now is None or now.url != url:  # the picture shown until now becomes the one before
+        now, before = _Shown(url, data, mime), now
+        slots[slot] = (now, before)
+    if before is not None:  # registered again on every call: a full run starts with no keys
+        _register(before.data, before.mime, f"{slot}:before")
     return url
 
 
 def previous_url(slot: str) -> str | None:
     """The URL `slot` showed before its current picture (None if none): drawn under the new picture while
     it loads, so a changed map never flashes empty."""
-    slots = _slots()
-    if not slots or slot not in slots:
-        return None
-    return slots[slot][1]
+    before = (_slots() or {}).get(slot, (None, None))[1]
+    return None if before is None else before.url
