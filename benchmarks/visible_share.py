@@ -7,8 +7,9 @@ and the teaching test card), with the Lab's defaults (default bank, 'same' paddi
 - after: one scale = the largest per-map 99.5th percentile of |v| away from the padding border; shrunk by
   keeping each block's extreme value (ui.draw.greys.picture).
 
-The maps drawn are the focused filter's three channel maps, its sum and its ReLU (384 px) and every filter's
-output thumbnail (256 px), encoded as JPEG and decoded again, as the browser gets them. The visible share of a
+The maps drawn are the focused filter's three channel maps, its sum and its ReLU and every filter's output
+thumbnail, at the Lab's sizes and JPEG quality (``ui.lab.maps``: 256 px, quality 75), encoded and decoded
+again, as the browser gets them. The visible share of a
 picture is ui.draw.scale.visible_share (L1 distance > 24 from the zero colour). Prints one line per photo.
 
 Usage: python -m benchmarks.visible_share [N_PHOTOS]
@@ -27,13 +28,13 @@ from convviz.ops.shapes import conv_geometry, interior
 from ui.draw.greys import RAMP_ZERO, picture
 from ui.draw.pictures import map_picture
 from ui.draw.scale import bulk_abs, nice_scale, visible_share
+from ui.lab.maps import JPEG_QUALITY, MAP_SIDE, THUMB_SIDE
 from ui.state import DEFAULT_PRESET
 
 _ROOT = Path(__file__).resolve().parents[1]
 #: ../shared/datasets/imagenette2-224/val from the repository or any folder above it (worktrees sit deeper).
 VAL = next((p / "shared" / "datasets" / "imagenette2-224" / "val" for p in _ROOT.parents
             if (p / "shared" / "datasets" / "imagenette2-224" / "val").is_dir()), _ROOT.parent / "shared")
-MAP_SIDE, THUMB_SIDE = 384, 256
 
 
 def photos(n: int) -> list[tuple[str, np.ndarray]]:
@@ -67,7 +68,7 @@ def shares(image: np.ndarray) -> tuple[float, float, float, float]:
     sides = [MAP_SIDE] * len(maps) + [THUMB_SIDE] * len(thumbs)
     shown = list(zip(maps + thumbs, sides, strict=True))
     b = [visible_share(decoded(map_picture(m, before, s)), RAMP_ZERO) for m, s in shown]
-    a = [visible_share(decoded(picture(m, after, s)), RAMP_ZERO) for m, s in shown]
+    a = [visible_share(decoded(picture(m, after, s, quality=JPEG_QUALITY)), RAMP_ZERO) for m, s in shown]
     return float(np.mean(b)), float(np.mean(a)), before, after
 
 

@@ -16,7 +16,15 @@ import functools
 import cv2
 import numpy as np
 
-from ui.draw.pictures import DISPLAY_SIDE, DIVERGING_LUT, colorize, display_size, encode_jpeg, encode_png
+from ui.draw.pictures import (
+    DISPLAY_SIDE,
+    DIVERGING_LUT,
+    JPEG_QUALITY,
+    colorize,
+    display_size,
+    encode_jpeg,
+    encode_png,
+)
 
 __all__ = ["GREY_ZERO", "RAMP_ZERO", "grey", "grey_bar", "grey_values", "keep_extremes", "map_pixels",
            "picture", "shrink", "shrunk_pixels"]
@@ -110,9 +118,10 @@ def shrunk_pixels(values: np.ndarray, scale: float, *, grey_view: bool = False) 
     return grey_values(values, scale) if grey_view else colorize(values, scale)
 
 
-def picture(m: np.ndarray, scale: float, side: int = DISPLAY_SIDE, *, grey_view: bool = False) -> bytes:
+def picture(m: np.ndarray, scale: float, side: int = DISPLAY_SIDE, *, grey_view: bool = False,
+            quality: int = JPEG_QUALITY) -> bytes:
     """:func:`map_pixels` as JPEG bytes."""
-    return encode_jpeg(map_pixels(m, scale, side, grey_view=grey_view))
+    return encode_jpeg(map_pixels(m, scale, side, grey_view=grey_view), quality)
 
 
 @functools.cache
