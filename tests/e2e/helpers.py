@@ -211,9 +211,9 @@ def counting_proxy(url: str) -> Iterator[Wire]:
                     wire.down += len(data)
                 writer.write(data)
                 await writer.drain()
+            if writer.can_write_eof():  # one side finished: pass the half-close on, keep the other way open
+                writer.write_eof()
         except (ConnectionError, OSError, asyncio.CancelledError):
-            pass
-        finally:
             writer.close()
 
     async def handle(from_browser, to_browser) -> None:
@@ -224,11 +224,18 @@ def counting_proxy(url: str) -> Iterator[Wire]:
             return
         with contextlib.suppress(asyncio.CancelledError):  # cancelled: the proxy is closing
             await asyncio.gather(pipe(from_browser, to_server, False), pipe(from_server, to_browser, True))
+        to_server.close()
+        to_browser.close()
 
     # The loop runs on its own thread (Playwright's sync API keeps one running on the caller's).
     thread = threading.Thread(target=loop.run_forever, name="counting-proxy", daemon=True)
     thread.start()
-    server = asyncio.run_coroutine_threadsafe(asyncio.start_server(handle, "127.0.0.1", 0), loop).result(10)
+    try:
+        starting = asyncio.run_coroutine_threadsafe(asyncio.start_server(handle, "127.0.0.1", 0), loop)
+        server = starting.result(10)
+    except BaseException:
+        loop.call_soon_threadsafe(loop.stop)
+        raise
     wire.url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}{target.path.rstrip('/')}"
     try:
         yield wire
@@ -243,4 +250,5 @@ def counting_proxy(url: str) -> Iterator[Wire]:
         asyncio.run_coroutine_threadsafe(close(), loop).result(10)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=5)
-        loop.close()
+        if not thread.is_alive():
+            loop.close()

@@ -33,15 +33,17 @@ def upload(page, name: str, data: bytes, mime: str) -> None:
     wait_idle(page)
 
 
-def image_src(page, container: str) -> str:
-    return page.locator(f".{container} img").get_attribute("src")
-
-
-def wait_loaded(page, containers: list[str]) -> None:
-    """Wait until the images in these keyed containers have decoded."""
+def wait_loaded(page, containers: list[str], old: dict[str, str] | None = None) -> None:
+    """Wait until the images in these keyed containers have decoded (and, given `old`, each has a new src)."""
     page.wait_for_function(
-        """names => names.every(n => { const im = document.querySelector('.' + n + ' img');
-             return im && im.complete && im.naturalWidth > 0; })""", arg=containers)
+        """([names, old]) => names.every(n => { const im = document.querySelector('.' + n + ' img');
+             return im && (!old || im.src !== old[n]) && im.complete && im.naturalWidth > 0; })""",
+        arg=[containers, old])
+
+
+def sources(page, containers: list[str]) -> dict[str, str]:
+    """Each container's picture URL (absolute, as the browser resolved it)."""
+    return {c: page.locator(f".{c} img").evaluate("im => im.src") for c in containers}
 
 
 def test_photo_upload_and_live_weight_edit(page):
@@ -56,20 +58,17 @@ def test_photo_upload_and_live_weight_edit(page):
     wait_idle(page)
     maps = ["cv_map_ch0", "cv_map_ch1", "cv_map_sum", "cv_map_relu", "cv_thumb_0"]
     wait_loaded(page, maps)
-    before = {m: image_src(page, m) for m in maps}
+    before = sources(page, maps)
 
     key = weight_input_class(page, 0, 0, 1, 1)  # filter 1, red slice, centre tap
     assert key, "no weight input found"
     weight = page.locator(f".{key} input")
     weight.fill("2")
     weight.press("Enter")
-    page.wait_for_function(
-        """([names, old]) => names.every(n => { const im = document.querySelector('.' + n + ' img');
-             return im && im.src !== old[n] && im.complete && im.naturalWidth > 0; })""",
-        arg=[["cv_map_ch0", "cv_map_sum", "cv_map_relu", "cv_thumb_0"], before])
+    wait_loaded(page, ["cv_map_ch0", "cv_map_sum", "cv_map_relu", "cv_thumb_0"], before)
     wait_idle(page)
     assert_no_exception(page)
-    assert image_src(page, "cv_map_ch1") == before["cv_map_ch1"]  # the green slice did not change
+    assert sources(page, ["cv_map_ch1"]) == {"cv_map_ch1": before["cv_map_ch1"]}  # green did not change
     page.locator(".cv_map_sum").scroll_into_view_if_needed()
     screenshot(page, "lab-upload-edit")
     # The designer's JSON download was drawn before the edit and makes its file when clicked: the edited bank.
@@ -156,32 +155,28 @@ def test_a_weight_edit_sends_only_the_pictures_it_changed(page):
     picture itself); green, blue and filter 2's slice keep their pictures."""
     fetched: list[str] = []
     page.on("response", lambda response: fetched.append(response.url))
+    maps = ["cv_map_ch0", "cv_map_ch1", "cv_map_ch2", "cv_map_sum", "cv_map_relu", "cv_thumb_0", "cv_thumb_1"]
+    changed = ["cv_map_ch0", "cv_map_sum", "cv_map_relu"]
     with counting_proxy(page.app_url) as wire:
         page.app_url = wire.url
         open_app(page)
         choose_upload(page)
         upload(page, "class.jpg", photo_jpeg(1152, 864, seed=1003), "image/jpeg")
         weight = page.locator(f".{weight_input_class(page, 0, 0, 0, 1)} input")  # filter 1, red, row 1, col 2
-        maps = ["cv_map_ch0", "cv_map_ch1", "cv_map_ch2", "cv_map_sum", "cv_map_relu", "cv_thumb_0",
-                "cv_thumb_1"]
         for value in ("0.126", "0.127"):  # the first edit warms the session; the second is measured
             wait_loaded(page, maps)
-            before = {m: page.locator(f".{m} img").evaluate("im => im.src") for m in maps}
+            before = sources(page, maps)
             fetched.clear()
             start = wire.down
             weight.fill(value)
             weight.press("Enter")
-            page.wait_for_function(
-                """([names, old]) => names.every(n => { const im = document.querySelector('.' + n + ' img');
-                     return im && im.src !== old[n] && im.complete && im.naturalWidth > 0; })""",
-                arg=[["cv_map_ch0", "cv_map_sum", "cv_map_relu"], before])
+            wait_loaded(page, changed, before)
             wait_idle(page)
             page.wait_for_timeout(300)  # late frames of the edit count too
             sent = wire.down - start
-    after = {m: page.locator(f".{m} img").evaluate("im => im.src") for m in maps}
-    assert_no_exception(page)
-    assert {url for url in fetched if "/media/" in url} == {after[m] for m in ("cv_map_ch0", "cv_map_sum",
-                                                                              "cv_map_relu")}
+        after = sources(page, maps)
+        assert_no_exception(page)
+    assert {url for url in fetched if "/media/" in url} == {after[m] for m in changed}
     assert after["cv_thumb_0"] == after["cv_map_relu"]
     assert all(after[m] == before[m] for m in ("cv_map_ch1", "cv_map_ch2", "cv_thumb_1"))
     assert sent <= 50_000, f"an edit sent {sent:,} bytes"
