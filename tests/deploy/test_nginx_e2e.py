@@ -72,7 +72,9 @@ def _student(browser, c, n: int):
     page.locator(".st-key-cv_dilation input").press("Enter")
     page.wait_for_function("location.search.includes('dilation=')")
     wait_idle(page)
-    page.locator(".cv_thumb_1 img").wait_for(state="attached")  # their Lab works before the crash
+    page.wait_for_function(  # their Lab works before the crash: its pictures came through nginx
+        """() => [...document.querySelectorAll('.cv-map img')].length >= 7 && [...document.querySelectorAll(
+             '.cv-map img')].every(im => im.complete && im.naturalWidth > 0 && im.src.includes('/media/'))""")
     return context, page, upstreams
 
 
