@@ -116,8 +116,8 @@ def _figure(pipe: Pipeline, pic: MapPic | None, placeholder: str = "") -> str:
     """One map as an HTML figure (over the slot's previous picture while it loads), or a note when off."""
     if pic is None:
         return note_html(placeholder)
-    url = _picture(pipe, pic)
-    return figure_html(pic.container, url, _encoded(pipe, pic)[1], _alt(pipe, pic), pic.caption,
+    data, size = _encoded(pipe, pic)
+    return figure_html(pic.container, picture_url(data, pic.container), size, _alt(pipe, pic), pic.caption,
                        previous_url(pic.container))
 
 
@@ -292,7 +292,7 @@ def results_fragment() -> None:
     pics, thumbs = focus_pictures(ctx, page), thumbnail_pictures(ctx, page)
     for pic in [*pics.values(), *thumbs]:
         if pic is not None:
-            _picture(ctx.pipe, pic)
+            _encoded(ctx.pipe, pic)  # registered with the media store when drawn
     with ctx.pipe.lock:
         ctx.pipe.shown = {k: (pic.scale, pic.grey) for k, pic in enumerate(thumbs)}
     decomposition_panel(ctx, page, pics)
